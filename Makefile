@@ -1,0 +1,55 @@
+# One command to run, one to test. Everything installs into .venv.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+EXTRAS  ?= gateway,worker,dev
+
+.PHONY: install run migrate test lint typecheck bench up down demo sandbox browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+migrate: install
+	$(BIN)/alembic -c infra/alembic.ini upgrade head
+
+run: install
+	$(BIN)/python -m services.launcher
+
+sandbox: install
+	$(BIN)/python -m services.sandbox --port 8900
+
+# Debian's chromium for the browser tests (Playwright drives it; it downloads no browser).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy shared services
+
+bench: install
+	$(BIN)/python tests/bench/bench_parse.py
+	$(BIN)/python tests/bench/bench_salary.py
+	$(BIN)/python tests/bench/bench_accuracy.py
+
+up:
+	docker compose up --build
+
+down:
+	docker compose down
+
+demo: install
+	$(BIN)/python -m services.demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

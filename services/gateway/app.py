@@ -1,0 +1,77 @@
+"""The API gateway: REST under /api/v1, health probes, and (later) the web pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.middleware.sessions import SessionMiddleware
+
+from services.gateway.routes import (
+    auth,
+    data,
+    health,
+    jobs,
+    models,
+    predictions,
+    ratings,
+    recommendations,
+    searches,
+)
+from shared.settings import get_settings
+
+
+def _describe(error: dict) -> str:  # type: ignore[type-arg]
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+    msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        msg = "field required"
+    return f"{where}: {msg}" if where else msg
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    return JSONResponse(
+        status_code=422,
+        content={"detail": "; ".join(_describe(e) for e in errors), "errors": jsonable(errors)},
+    )
+
+
+def jsonable(errors: object) -> object:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(errors, custom_encoder={Exception: str})
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="LIRecommend", version="0.1.0", docs_url="/docs")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="lir_session",
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    api = APIRouter(prefix="/api/v1")
+    routers = (
+        auth.router,
+        ratings.router,
+        ratings.postings_router,
+        jobs.router,
+        predictions.router,
+        recommendations.router,
+        searches.router,
+        models.router,
+        data.router,
+    )
+    for router in routers:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,66 @@
+"""Request-scoped dependencies: one database session per request, and the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from shared.auth import user_for_token
+from shared.db.models import User
+from shared.db.session import get_sessionmaker
+
+
+def get_session() -> Iterator[Session]:
+    """Commit when the route returns (queued jobs are sent right after), roll back on error."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens before the response leaves, so a client that polls
+# the job it was just given always finds it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_user(
+    request: Request,
+    session: SessionDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if creds is not None:
+        user = user_for_token(session, creds.credentials)
+        if user is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "invalid or revoked API token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return user
+    user_id = request.session.get("user_id") if "session" in request.scope else None
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is not None:
+            return user
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "not signed in: send 'Authorization: Bearer <token>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def not_found(what: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")

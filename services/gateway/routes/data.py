@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, UploadFile, status
+from fastapi.responses import Response
+from sqlalchemy import func, select
+
+from services.gateway.deps import SessionDep, UserDep
+from shared.data_io import MAX_IMPORT_BYTES, export_zip, ratings_csv, start_import
+from shared.db.models import Job, Posting, Prediction, Rating
+from shared.insights import insights
+from shared.schemas import JobPublic
+from shared.training import active_model
+
+router = APIRouter(tags=["data"])
+
+
+@router.post("/imports", status_code=status.HTTP_202_ACCEPTED)
+async def import_ratings(file: UploadFile, session: SessionDep, user: UserDep) -> dict[str, Any]:
+    data = await file.read(MAX_IMPORT_BYTES + 1)
+    try:
+        job = start_import(session, user.id, data, file.filename or "upload.csv")
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"job": JobPublic.model_validate(job).model_dump(mode="json")}
+
+
+@router.get("/exports/ratings.csv")
+def export_csv(session: SessionDep, user: UserDep) -> Response:
+    return Response(
+        ratings_csv(session, user.id),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="lirecommend-ratings.csv"'},
+    )
+
+
+@router.get("/exports/all.zip")
+def export_all(session: SessionDep, user: UserDep) -> Response:
+    return Response(
+        export_zip(session, user.id),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="lirecommend-export.zip"'},
+    )
+
+
+@router.get("/insights")
+def get_insights(session: SessionDep, user: UserDep) -> dict[str, Any]:
+    return insights(session, user.id)
+
+
+@router.get("/extraction/agreement")
+def extraction_agreement(session: SessionDep, user: UserDep) -> dict[str, Any]:
+    """How often the rules and the LLM agree, field by field, on the caller's postings."""
+    from shared.extraction.agreement import field_agreement
+
+    return field_agreement(session, user.id)
+
+
+@router.get("/me")
+def me(session: SessionDep, user: UserDep) -> dict[str, Any]:
+    def count(stmt: Any) -> int:
+        return int(session.scalar(stmt) or 0)
+
+    model = active_model(session, user.id)
+    return {
+        "user": {"id": user.id, "email": user.email},
+        "counts": {
+            "ratings": count(select(func.count()).where(Rating.user_id == user.id)),
+            "postings_fetched": count(
+                select(func.count())
+                .select_from(Rating)
+                .join(Posting)
+                .where(Rating.user_id == user.id, Posting.status == "fetched")
+            ),
+            "predictions": count(select(func.count()).where(Prediction.user_id == user.id)),
+            "active_jobs": count(
+                select(func.count()).where(
+                    Job.user_id == user.id, Job.status.in_(("queued", "running"))
+                )
+            ),
+        },
+        "model": {"version": model.version, "cv_accuracy": model.metrics.get("cv_accuracy")}
+        if model
+        else None,
+    }

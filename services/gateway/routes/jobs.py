@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from services.gateway.deps import SessionDep, UserDep, not_found
+from shared import jobs
+from shared.db.models import Job
+from shared.schemas import JobPublic, Page
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+def own_job(session: SessionDep, user_id: int, job_id: uuid.UUID) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or job.user_id != user_id:
+        raise not_found("job")
+    return job
+
+
+@router.get("")
+def list_jobs(
+    session: SessionDep,
+    user: UserDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+    status: str | None = None,
+) -> Page[JobPublic]:
+    where = [Job.user_id == user.id] + ([Job.status == status] if status else [])
+    rows = session.scalars(
+        select(Job).where(*where).order_by(Job.created_at.desc()).limit(limit).offset(offset)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
+    return Page(
+        items=[JobPublic.model_validate(j) for j in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{job_id}")
+def get_job(job_id: uuid.UUID, session: SessionDep, user: UserDep) -> JobPublic:
+    return JobPublic.model_validate(own_job(session, user.id, job_id))
+
+
+@router.post("/{job_id}/cancel")
+def cancel_job(job_id: uuid.UUID, session: SessionDep, user: UserDep) -> JobPublic:
+    return JobPublic.model_validate(jobs.cancel(session, own_job(session, user.id, job_id)))

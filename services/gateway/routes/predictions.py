@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from services.gateway.deps import SessionDep, UserDep
+from shared.jobs import create_job
+from shared.postings import is_fresh
+from shared.ratings import posting_for_url
+from shared.schemas import JobPublic, PostingPublic
+from shared.scoring import score_postings
+
+router = APIRouter(prefix="/predictions", tags=["predictions"])
+
+
+class PredictIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("", responses={202: {"description": "the posting is being scraped first"}})
+def predict(body: PredictIn, session: SessionDep, user: UserDep) -> Any:
+    """A stored posting answers at once; a new one is scraped first (202 + job to poll)."""
+    try:
+        posting = posting_for_url(session, body.url)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if posting.extracted_at is None or not is_fresh(posting):
+        job = create_job(session, kind="scrape", user_id=user.id, posting_id=posting.id)
+        session.flush()
+        return JSONResponse(
+            status_code=202,
+            content={
+                "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
+                "job": JobPublic.model_validate(job).model_dump(mode="json"),
+            },
+        )
+    [prediction], _ = score_postings(session, user.id, [posting], explain_top=8)
+    return {
+        "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
+        "prediction": prediction,
+    }

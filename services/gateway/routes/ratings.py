@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import func, select
+
+from services.gateway.deps import SessionDep, UserDep, not_found
+from shared.db.models import Posting, Rating
+from shared.ratings import rate_url
+from shared.schemas import (
+    JobPublic,
+    Page,
+    PostingPublic,
+    RatingIn,
+    RatingPatch,
+    RatingPublic,
+    RatingSubmitted,
+)
+
+router = APIRouter(prefix="/ratings", tags=["ratings"])
+
+
+def rating_out(rating: Rating) -> RatingPublic:
+    out = RatingPublic.model_validate(rating)
+    out.title, out.company = rating.posting.title, rating.posting.company
+    out.posting_status = rating.posting.status
+    return out
+
+
+def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
+    rating = session.get(Rating, rating_id)
+    if rating is None or rating.user_id != user_id:
+        raise not_found("rating")
+    return rating
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def submit_rating(body: RatingIn, session: SessionDep, user: UserDep) -> RatingSubmitted:
+    try:
+        rating, posting, job = rate_url(session, user.id, body.url, body.rating)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    session.refresh(posting)
+    return RatingSubmitted(
+        rating=rating_out(rating),
+        posting=PostingPublic.model_validate(posting),
+        job=JobPublic.model_validate(job),
+    )
+
+
+@router.get("")
+def list_ratings(
+    session: SessionDep,
+    user: UserDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> Page[RatingPublic]:
+    rows = session.scalars(
+        select(Rating)
+        .where(Rating.user_id == user.id)
+        .order_by(Rating.updated_at.desc(), Rating.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    total = session.scalar(select(func.count()).where(Rating.user_id == user.id)) or 0
+    return Page(items=[rating_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{rating_id}")
+def get_rating(rating_id: int, session: SessionDep, user: UserDep) -> RatingPublic:
+    return rating_out(own_rating(session, user.id, rating_id))
+
+
+@router.patch("/{rating_id}")
+def update_rating(
+    rating_id: int, body: RatingPatch, session: SessionDep, user: UserDep
+) -> RatingPublic:
+    rating = own_rating(session, user.id, rating_id)
+    rating.rating = body.rating
+    session.flush()
+    return rating_out(rating)
+
+
+@router.delete("/{rating_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_rating(rating_id: int, session: SessionDep, user: UserDep) -> None:
+    session.delete(own_rating(session, user.id, rating_id))
+
+
+postings_router = APIRouter(prefix="/postings", tags=["postings"])
+
+
+@postings_router.get("/{posting_id}")
+def get_posting(posting_id: int, session: SessionDep, user: UserDep) -> PostingPublic:
+    posting = session.get(Posting, posting_id)
+    if posting is None:
+        raise not_found("posting")
+    return PostingPublic.model_validate(posting)

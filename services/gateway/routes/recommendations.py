@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from services.gateway.deps import SessionDep, UserDep, not_found
+from shared.db.models import BlockRule
+from shared.recommendations import (
+    Filters,
+    add_block_rule,
+    hide_posting,
+    item,
+    recommend,
+    remove_block_rule,
+)
+from shared.training import active_model
+
+router = APIRouter(tags=["recommendations"])
+
+
+@router.get("/recommendations")
+def recommendations(
+    session: SessionDep,
+    user: UserDep,
+    limit: int = Query(50, ge=1, le=500),
+    min_salary: float | None = Query(None, ge=0),
+    workplace: Literal["remote", "hybrid", "on-site"] | None = None,
+    seniority: str | None = None,
+    posted_within: int | None = Query(None, ge=1, le=365, description="days"),
+) -> dict[str, Any]:
+    filters = Filters(min_salary, workplace, seniority, posted_within)
+    ranked = recommend(session, user.id, filters, limit)
+    model = active_model(session, user.id)
+    return {
+        "items": [item(p, pr) for p, pr in ranked],
+        "model_version": model.version if model else None,
+        "heuristic": model is None,
+    }
+
+
+class BlockIn(BaseModel):
+    kind: Literal["company", "title"]
+    pattern: str = Field(min_length=1, max_length=300)
+
+
+class BlockOut(BaseModel):
+    id: int
+    kind: str
+    pattern: str
+    created_at: Any
+
+
+def _block_out(rule: BlockRule) -> BlockOut:
+    return BlockOut(id=rule.id, kind=rule.kind, pattern=rule.pattern, created_at=rule.created_at)
+
+
+@router.post("/blocklist", status_code=status.HTTP_201_CREATED)
+def block(body: BlockIn, session: SessionDep, user: UserDep) -> BlockOut:
+    try:
+        return _block_out(add_block_rule(session, user.id, body.kind, body.pattern))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@router.get("/blocklist")
+def blocklist(session: SessionDep, user: UserDep) -> list[BlockOut]:
+    rules = session.scalars(
+        select(BlockRule).where(BlockRule.user_id == user.id).order_by(BlockRule.id)
+    )
+    return [_block_out(r) for r in rules]
+
+
+@router.delete("/blocklist/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unblock(rule_id: int, session: SessionDep, user: UserDep) -> None:
+    if not remove_block_rule(session, user.id, rule_id):
+        raise not_found("blocklist rule")
+
+
+@router.post("/postings/{posting_id}/hide", status_code=status.HTTP_204_NO_CONTENT)
+def hide(posting_id: int, session: SessionDep, user: UserDep) -> None:
+    try:
+        hide_posting(session, user.id, posting_id)
+    except LookupError:
+        raise not_found("posting") from None

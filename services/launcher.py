@@ -1,0 +1,97 @@
+"""`make run`: migrate, then start the gateway and a worker with beat, and print the URL.
+
+Without LIR_DATABASE_URL / LIR_BROKER_URL this runs on the embedded SQLite file and the
+filesystem broker under LIR_DATA_DIR; with them, on Postgres and Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from shared.queue import QUEUES
+from shared.settings import get_settings
+
+
+def commands(port: int, concurrency: int) -> list[list[str]]:
+    py = sys.executable
+    return [
+        [
+            py,
+            "-m",
+            "uvicorn",
+            "services.gateway.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        [
+            py,
+            "-m",
+            "celery",
+            "-A",
+            "services.worker.app",
+            "worker",
+            "--beat",
+            "--loglevel=INFO",
+            "-Q",
+            ",".join(QUEUES),
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+        ],
+    ]
+
+
+def migrate() -> None:
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "infra/alembic.ini", "upgrade", "head"], check=True
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=get_settings().port)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--no-migrate", action="store_true")
+    args = parser.parse_args()
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not args.no_migrate:
+        migrate()
+    procs = [
+        subprocess.Popen(cmd, env=os.environ.copy())
+        for cmd in commands(args.port, args.concurrency)
+    ]
+    mode = "Postgres/Redis" if settings.database_url else f"embedded ({settings.data_dir}/)"
+    print(
+        f"\nLIRecommend is running on {mode}: http://127.0.0.1:{args.port}/  (Ctrl-C stops)\n",
+        flush=True,
+    )
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(p.poll() is None for p in procs):
+        time.sleep(0.5)
+    stop()
+
+
+if __name__ == "__main__":
+    main()

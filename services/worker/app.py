@@ -1,0 +1,8 @@
+"""Worker entry point: `celery -A services.worker.app worker -Q scrape,extract,train`."""
+
+from __future__ import annotations
+
+from shared.queue import celery_app
+
+celery_app.conf.update(include=["services.worker.tasks"])
+app = celery_app

@@ -1,0 +1,87 @@
+"""Users, passwords (argon2 via pwdlib) and API tokens (only their SHA-256 is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.db.base import utcnow
+from shared.db.models import ApiToken, User
+
+_hasher = PasswordHash.recommended()
+# Verified against when the email is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD = 8
+
+
+class AuthError(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320:
+        raise AuthError("email must look like name@example.com")
+    return email
+
+
+def create_user(session: Session, email: str, password: str) -> User:
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"password must be at least {MIN_PASSWORD} characters")
+    user = User(email=email, password_hash=_hasher.hash(password), created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise AuthError("an account with this email already exists") from None
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        raise AuthError("wrong email or password")
+    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    if not valid:
+        raise AuthError("wrong email or password")
+    if new_hash:
+        user.password_hash = new_hash
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, name: str = "default") -> str:
+    token = "lir_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=_digest(token), created_at=utcnow())
+    )
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    row.last_used_at = utcnow()
+    return session.get(User, row.user_id)
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> bool:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        return False
+    row.revoked_at = row.revoked_at or utcnow()
+    return True

@@ -1,0 +1,80 @@
+"""What drives a user's ratings, in numbers the Insights page draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.db.models import Posting, Rating
+from shared.scoring import estimator_for
+from shared.training import active_model
+
+
+def insights(session: Session, user_id: int) -> dict[str, Any]:
+    counts = dict(
+        session.execute(
+            select(Rating.rating, func.count())
+            .where(Rating.user_id == user_id)
+            .group_by(Rating.rating)
+        ).all()
+    )
+    pay = session.execute(
+        select(
+            Posting.annual_min,
+            Posting.annual_max,
+            Posting.salary_currency,
+            Rating.rating,
+            Posting.title,
+        )
+        .join(Rating, Rating.posting_id == Posting.id)
+        .where(Rating.user_id == user_id, Posting.annual_max.is_not(None))
+    ).all()
+    return {
+        "rating_counts": [int(counts.get(i, 0)) for i in range(4)],
+        "pay_vs_rating": [
+            {"annual_min": a, "annual_max": b, "currency": c, "rating": r, "title": t}
+            for a, b, c, r, t in pay
+        ],
+        "companies": _grouped(session, user_id, Posting.company, "company"),
+        "seniority": _grouped(session, user_id, Posting.seniority, "seniority"),
+        **_drivers(session, user_id),
+    }
+
+
+def _grouped(
+    session: Session, user_id: int, column: Any, name: str, top: int = 12
+) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(column, func.count(), func.avg(Rating.rating))
+        .join(Rating, Rating.posting_id == Posting.id)
+        .where(Rating.user_id == user_id, column.is_not(None))
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+        .limit(top)
+    ).all()
+    return [{name: k, "n": int(n), "mean_rating": round(float(m), 2)} for k, n, m in rows]
+
+
+def _drivers(session: Session, user_id: int) -> dict[str, Any]:
+    from shared.ml import drivers
+
+    model = active_model(session, user_id)
+    if model is None:
+        empty: dict[str, list[Any]] = {"raise": [], "lower": []}
+        return {"drivers": empty, "skills": empty, "facts": empty, "model_version": None}
+    found = drivers(estimator_for(model), top=15)
+    return {
+        "drivers": _effects(found["terms"]),
+        "skills": _effects(found["skills"]),
+        "facts": _effects(found["facts"]),
+        "model_version": model.version,
+    }
+
+
+def _effects(ranked: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        side: [{"feature": d["feature"], "effect": d["weight"]} for d in ranked.get(side, [])]
+        for side in ("raise", "lower")
+    }

@@ -1,0 +1,130 @@
+"""Postings: fetching, storing what the page says, and extracting structured fields.
+
+Postings are global: one row per LinkedIn job id, shared by every user who rates or finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.db.base import utcnow
+from shared.db.models import Job, Posting
+from shared.jobs import JobFailed, Progress, TransientJobError, aware, create_job
+from shared.linkedin import FetchResult, LinkedInClient
+from shared.linkedin import Posting as ParsedPosting
+from shared.settings import get_settings
+
+# Parsed fields copied from shared.linkedin.Posting onto the row.
+PARSED_FIELDS = (
+    "title",
+    "company",
+    "company_url",
+    "location",
+    "posted_at",
+    "applicants",
+    "seniority",
+    "employment_type",
+    "job_function",
+    "industries",
+    "workplace_type",
+    "description_text",
+    "description_html",
+    "apply_url",
+)
+
+
+@lru_cache
+def linkedin_client() -> LinkedInClient:
+    """One client per process: its connection pool and rate limiter are reused."""
+    return LinkedInClient(get_settings())
+
+
+def is_fresh(posting: Posting) -> bool:
+    if posting.status != "fetched" or posting.fetched_at is None:
+        return False
+    max_age = timedelta(hours=get_settings().posting_max_age_hours)
+    fetched = aware(posting.fetched_at)
+    return fetched is not None and utcnow() - fetched < max_age
+
+
+def store_parsed(posting: Posting, parsed: ParsedPosting) -> None:
+    for name in PARSED_FIELDS:
+        setattr(posting, name, getattr(parsed, name, None))
+    posting.salary_text = parsed.salary
+    posting.is_closed = bool(parsed.is_closed)
+    posting.parsed = parsed.model_dump(mode="json", exclude={"description_html"})
+
+
+def apply_fetch(posting: Posting, result: FetchResult) -> None:
+    """Record the outcome on the row. A page withheld or broken stores no junk fields."""
+    posting.status_reason = result.reason
+    if result.status in ("fetched", "closed") and result.posting is not None and result.html:
+        posting.status = "fetched"
+        posting.fetched_at = utcnow()
+        posting.raw_html = zlib.compress(result.html.encode(), 6)
+        posting.content_hash = hashlib.sha256(
+            (result.posting.description_text or result.html).encode()
+        ).hexdigest()
+        store_parsed(posting, result.posting)
+    elif result.status == "blocked":
+        posting.status = "blocked"
+    else:
+        posting.status = "failed"
+
+
+def queue_extract(session: Session, posting: Posting, user_id: int | None) -> Job:
+    return create_job(session, kind="extract", user_id=user_id, posting_id=posting.id)
+
+
+def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    # The row lock makes concurrent scrapes of one posting (two users rating it) wait for
+    # each other; the second then finds it fresh and fetches nothing.
+    posting = session.get(Posting, job.posting_id, with_for_update=True)
+    if posting is None:
+        raise ValueError("the posting of this job no longer exists")
+    if is_fresh(posting):
+        return _after_fetch(session, posting, job, fetched=False)
+    if posting.job_id is None:
+        raise ValueError("imported posting has no LinkedIn job id to fetch")
+    progress(0.1, "fetching from LinkedIn")
+    result = linkedin_client().fetch_posting(posting.job_id)
+    if result.transient:
+        raise TransientJobError(result.reason or "LinkedIn did not answer")
+    apply_fetch(posting, result)
+    if posting.status != "fetched":
+        # The rating stays; the posting row says why it could not be read.
+        raise JobFailed(f"posting {posting.status}: {posting.status_reason or 'no reason given'}")
+    return _after_fetch(session, posting, job, fetched=True)
+
+
+def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool) -> dict[str, Any]:
+    from shared.extraction import rules_version
+
+    out: dict[str, Any] = {"posting_id": posting.id, "fetched": fetched, "title": posting.title}
+    needs_extract = (posting.rules_extraction or {}).get("rules_version") != rules_version
+    if needs_extract:
+        out["extract_job_id"] = str(queue_extract(session, posting, job.user_id).id)
+    elif job.user_id is not None:
+        from shared.training import maybe_queue_training
+
+        maybe_queue_training(session, job.user_id)
+    return out
+
+
+def extract_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    from shared.extraction_store import extract_and_store
+    from shared.training import maybe_queue_training
+
+    posting = session.get(Posting, job.posting_id)
+    if posting is None:
+        raise ValueError("the posting of this job no longer exists")
+    summary = extract_and_store(session, posting, user_id=job.user_id)
+    if job.user_id is not None:
+        maybe_queue_training(session, job.user_id)
+    return summary

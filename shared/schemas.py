@@ -1,0 +1,127 @@
+"""API shapes, shared by the REST routes and the pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.ratings import RATING_ERROR
+
+
+class Credentials(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    created_at: datetime
+
+
+class SignupOut(BaseModel):
+    user: UserPublic
+    token: str
+
+
+class TokenOut(BaseModel):
+    token: str
+
+
+class RatingIn(BaseModel):
+    url: str = Field(min_length=1, max_length=2000)
+    rating: int
+
+    @field_validator("rating")
+    @classmethod
+    def _range(cls, v: int) -> int:
+        if v not in (0, 1, 2, 3):
+            raise ValueError(RATING_ERROR)
+        return v
+
+
+class RatingPatch(BaseModel):
+    rating: int
+
+    _range = field_validator("rating")(RatingIn._range.__func__)  # type: ignore[attr-defined]
+
+
+class PostingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    job_id: str | None
+    url: str | None
+    source: str
+    status: str
+    status_reason: str | None
+    is_closed: bool
+    fetched_at: datetime | None
+    title: str | None
+    company: str | None
+    company_url: str | None
+    location: str | None
+    posted_at: datetime | None
+    applicants: int | None
+    seniority: str | None
+    employment_type: str | None
+    job_function: str | None
+    industries: str | None
+    workplace_type: str | None
+    salary_text: str | None
+    salary_currency: str | None
+    salary_period: str | None
+    annual_min: float | None
+    annual_max: float | None
+    country: str | None
+    years_experience: float | None
+    skills: list[str] | None
+    extraction_source: str | None
+    apply_url: str | None
+    description_text: str | None
+
+
+class RatingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    rating: int
+    posting_id: int
+    title: str | None = None
+    company: str | None = None
+    posting_status: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class JobPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    kind: str
+    status: str
+    progress: float
+    message: str | None
+    result: dict[str, Any] | None
+    error: str | None
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RatingSubmitted(BaseModel):
+    rating: RatingPublic
+    posting: PostingPublic
+    job: JobPublic
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

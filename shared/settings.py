@@ -1,0 +1,96 @@
+"""All configuration, read from the environment (prefix LIR_) and from `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIR_", env_file=".env", extra="ignore")
+
+    # Where the embedded mode keeps its SQLite file and broker folders.
+    data_dir: Path = Path("var")
+    # Empty means the embedded SQLite database under data_dir.
+    database_url: str = ""
+    # Empty means the embedded, server-less broker (kombu filesystem transport).
+    broker_url: str = ""
+    # Prefix for every broker key, so several deployments (or test runs) can share one Redis.
+    broker_key_prefix: str = ""
+    # Redis for the shared LinkedIn rate limit; defaults to broker_url when that is redis.
+    redis_url: str = ""
+
+    port: int = 8000
+    secret_key: SecretStr = SecretStr("dev-insecure-change-me")
+    cookie_secure: bool = False
+
+    linkedin_base_url: str = "https://www.linkedin.com"
+    linkedin_min_interval_seconds: float = 2.0
+    linkedin_jitter_seconds: float = 0.5
+    linkedin_connect_timeout: float = 5.0
+    linkedin_read_timeout: float = 15.0
+    linkedin_max_bytes: int = 3_000_000
+    linkedin_max_retries: int = 4
+    linkedin_proxies: list[str] = Field(default_factory=list)
+    linkedin_user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"
+    )
+    # A stored posting younger than this is served without HTTP.
+    posting_max_age_hours: float = 24 * 7
+
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = ""
+    llm_timeout_seconds: float = 30.0
+    llm_max_retries: int = 2
+    llm_monthly_budget_usd: float = 5.0
+    llm_price_per_1k_input_usd: float = 0.00015
+    llm_price_per_1k_output_usd: float = 0.0006
+
+    # Retrain a user's model after this many new or changed ratings.
+    retrain_every: int = 5
+    min_ratings_for_model: int = 12
+    # Where model artifacts live: "db" keeps them in the model_versions table,
+    # a path keeps them as files there.
+    artifact_store: str = "db"
+
+    job_requeue_after_seconds: int = 120
+    job_heartbeat_timeout_seconds: int = 300
+    job_max_attempts: int = 3
+    job_reap_interval_seconds: int = 30
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3(cls, v: str) -> str:
+        # One driver everywhere: plain postgres URLs are steered to psycopg 3.
+        for prefix in ("postgres://", "postgresql://"):
+            if v.startswith(prefix):
+                return "postgresql+psycopg://" + v[len(prefix) :]
+        return v
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_api_key.get_secret_value() and self.llm_model)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'lirecommend.db').resolve()}"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return not self.broker_url
+
+    @property
+    def rate_limit_redis_url(self) -> str:
+        if self.redis_url:
+            return self.redis_url
+        return self.broker_url if self.broker_url.startswith("redis") else ""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

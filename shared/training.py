@@ -1,0 +1,137 @@
+"""Per-user models on the database side: when to retrain, the train job, model versions and
+the batch of fresh predictions written after each training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from shared.artifacts import save_artifact
+from shared.db.base import utcnow
+from shared.db.models import Job, ModelVersion, Posting, Prediction, Rating
+from shared.jobs import Progress, create_job
+from shared.settings import get_settings
+
+
+def active_model(session: Session, user_id: int) -> ModelVersion | None:
+    return session.scalar(
+        select(ModelVersion).where(ModelVersion.user_id == user_id, ModelVersion.is_active)
+    )
+
+
+def maybe_queue_training(session: Session, user_id: int) -> Job | None:
+    """Queue a train job once enough ratings are new or changed since the active model,
+    unless one is already waiting or running for this user."""
+    settings = get_settings()
+    pending = session.scalar(
+        select(Job.id).where(
+            Job.user_id == user_id, Job.kind == "train", Job.status.in_(("queued", "running"))
+        )
+    )
+    if pending is not None:
+        return None
+    model = active_model(session, user_id)
+    since = select(func.count()).where(Rating.user_id == user_id)
+    total = session.scalar(since) or 0
+    if total < settings.min_ratings_for_model:
+        return None
+    if model is not None:
+        changed = session.scalar(since.where(Rating.updated_at > model.created_at)) or 0
+        if changed < settings.retrain_every:
+            return None
+    return create_job(session, kind="train", user_id=user_id, params={"reason": "new ratings"})
+
+
+def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
+    return {
+        "title": posting.title,
+        "company": posting.company,
+        "location": posting.location,
+        "country": posting.country,
+        "description_text": posting.description_text,
+        "seniority": posting.seniority,
+        "employment_type": posting.employment_type,
+        "workplace_type": posting.workplace_type,
+        "annual_min": posting.annual_min,
+        "annual_max": posting.annual_max,
+        "skills": posting.skills or [],
+        "years_experience": posting.years_experience,
+        "rated_at": rated_at,
+        "embedding": np.frombuffer(posting.embedding, dtype=np.float32)
+        if posting.embedding
+        else None,
+    }
+
+
+def training_rows(
+    session: Session, user_id: int
+) -> tuple[list[dict[str, Any]], np.ndarray, list[int]]:
+    rows = session.execute(
+        select(Rating, Posting)
+        .join(Posting, Posting.id == Rating.posting_id)
+        .where(Rating.user_id == user_id, Posting.title.is_not(None))
+        .order_by(Rating.created_at, Rating.id)
+    ).all()
+    records = [posting_record(p, r.created_at) for r, p in rows]
+    return records, np.array([r.rating for r, _ in rows], dtype=int), [p.id for _, p in rows]
+
+
+def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    from shared.ml import dump_model, posting_frame, train_model
+
+    assert job.user_id is not None
+    settings = get_settings()
+    records, y, _ = training_rows(session, job.user_id)
+    if len(y) < settings.min_ratings_for_model:
+        raise ValueError(
+            f"too few rated postings to train a model: {len(y)} of "
+            f"{settings.min_ratings_for_model} needed; "
+            "until then recommendations use pay and seniority"
+        )
+    progress(0.02, f"training on {len(y)} ratings")
+    trained = train_model(
+        posting_frame(records), y, progress=lambda f, m: progress(0.02 + 0.88 * f, m)
+    )
+    blob = dump_model(trained.estimator)
+    version = (
+        session.scalar(
+            select(func.max(ModelVersion.version)).where(ModelVersion.user_id == job.user_id)
+        )
+        or 0
+    ) + 1
+    session.execute(
+        update(ModelVersion).where(ModelVersion.user_id == job.user_id).values(is_active=False)
+    )
+    model = ModelVersion(
+        user_id=job.user_id,
+        version=version,
+        algorithm=trained.algorithm,
+        hyperparams=trained.hyperparams,
+        feature_version=trained.feature_version,
+        metrics=trained.metrics,
+        leaderboard=trained.leaderboard,
+        n_ratings=len(y),
+        train_seconds=trained.fit_seconds,
+        is_active=True,
+        created_at=utcnow(),
+    )
+    save_artifact(model, blob)
+    session.add(model)
+    session.flush()
+    progress(0.92, "scoring unrated postings")
+    from shared.scoring import ensure_scored
+
+    # Every unrated posting is rescored by the new version.
+    session.execute(delete(Prediction).where(Prediction.user_id == job.user_id))
+    scored = ensure_scored(session, job.user_id)
+    return {
+        "model_version": version,
+        "algorithm": trained.algorithm,
+        "cv_accuracy": trained.metrics.get("cv_accuracy"),
+        "cv_mae": trained.metrics.get("cv_mae"),
+        "n_ratings": len(y),
+        "scored_postings": scored,
+    }

@@ -1,0 +1,75 @@
+"""`make run`'s embedded default: SQLite and the filesystem broker, no servers at all.
+The launcher migrates, starts the gateway and a worker, and a rating goes end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.conftest import REPO, free_port, wait_for
+
+
+def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="lir-embedded-"))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIR_")}
+    env.update(
+        LIR_DATA_DIR=str(data_dir),
+        LIR_LINKEDIN_BASE_URL=linkedin.base_url,
+        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
+        LIR_LINKEDIN_JITTER_SECONDS="0",
+    )
+    log = (data_dir / "launcher.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.launcher", "--port", str(port), "--concurrency", "1"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _up(base), timeout=60)
+        assert (data_dir / "lirecommend.db").exists()
+        with httpx.Client(base_url=base, timeout=10) as client:
+            ready = client.get("/readyz").json()
+            assert ready == {"status": "ready", "database": "ok", "broker": "ok"}
+            res = client.post(
+                "/api/v1/auth/signup", json={"email": "solo@example.com", "password": "pass-word-1"}
+            )
+            headers = {"Authorization": f"Bearer {res.json()['token']}"}
+            body = client.post(
+                "/api/v1/ratings",
+                json={"url": "https://www.linkedin.com/jobs/view/3300100100/", "rating": 2},
+                headers=headers,
+            ).json()
+
+            def finished() -> Any:
+                job = client.get(f"/api/v1/jobs/{body['job']['id']}", headers=headers).json()
+                return job if job["status"] in ("succeeded", "failed") else None
+
+            job = wait_for(finished, timeout=60)
+            assert job["status"] == "succeeded", job
+            posting = client.get(
+                f"/api/v1/postings/{body['posting']['id']}", headers=headers
+            ).json()
+            assert posting["status"] == "fetched" and posting["title"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def _up(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
