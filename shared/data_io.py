@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from shared.artifacts import read_artifact
 from shared.db.base import utcnow
-from shared.db.models import Job, ModelVersion, Posting, Rating
+from shared.db.models import Job, Posting, Rating
 from shared.extraction import parse_prototype_text
 from shared.extraction_store import extract_and_store
 from shared.jobs import Progress, create_job
 from shared.ratings import check_rating, posting_for_url, upsert_rating
-from shared.training import maybe_queue_training
+from shared.schemas import ModelVersionPublic
+from shared.training import maybe_queue_training, model_versions
 
 MAX_IMPORT_BYTES = 20_000_000
 EXPORT_COLUMNS = (
@@ -174,27 +175,10 @@ def _num(value: float | None) -> str:
 def export_zip(session: Session, user_id: int) -> bytes:
     """Everything of the user's: ratings with postings, model versions and the active model."""
     buf = io.BytesIO()
-    models = session.scalars(
-        select(ModelVersion).where(ModelVersion.user_id == user_id).order_by(ModelVersion.version)
-    ).all()
+    models = model_versions(session, user_id)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("ratings.csv", ratings_csv(session, user_id))
-        meta = [
-            {
-                "version": m.version,
-                "algorithm": m.algorithm,
-                "hyperparams": m.hyperparams,
-                "feature_version": m.feature_version,
-                "metrics": m.metrics,
-                "leaderboard": m.leaderboard,
-                "n_ratings": m.n_ratings,
-                "train_seconds": m.train_seconds,
-                "is_active": m.is_active,
-                "created_at": m.created_at.isoformat(),
-                "artifact_sha256": m.artifact_sha256,
-            }
-            for m in models
-        ]
+        meta = [ModelVersionPublic.model_validate(m).model_dump(mode="json") for m in models]
         zf.writestr("models.json", json.dumps(meta, indent=2))
         active = next((m for m in models if m.is_active), None)
         if active is not None:

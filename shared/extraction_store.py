@@ -63,8 +63,8 @@ def extract_and_store(session: Session, posting: Posting, *, user_id: int | None
 
 def _embed(posting: Posting) -> None:
     """Sentence embedding, computed once per posting when the optional extra is installed."""
-    from shared.ml.embeddings import embed_texts
+    from shared.ml.embeddings import embed_texts, embedding_text
 
-    vectors = embed_texts([f"{posting.title or ''}\n{posting.description_text or ''}"])
+    vectors = embed_texts([embedding_text(posting.title, posting.description_text)])
     if vectors is not None:
         posting.embedding = vectors[0].astype("float32").tobytes()

@@ -111,6 +111,22 @@ class JobPublic(BaseModel):
     finished_at: datetime | None
 
 
+class ModelVersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, protected_namespaces=())
+    id: int
+    version: int
+    algorithm: str
+    hyperparams: dict[str, Any]
+    feature_version: str
+    metrics: dict[str, Any]
+    leaderboard: list[dict[str, Any]]
+    n_ratings: int
+    train_seconds: float
+    is_active: bool
+    artifact_sha256: str
+    created_at: datetime
+
+
 class RatingSubmitted(BaseModel):
     rating: RatingPublic
     posting: PostingPublic

@@ -22,6 +22,13 @@ def active_model(session: Session, user_id: int) -> ModelVersion | None:
     )
 
 
+def model_versions(session: Session, user_id: int) -> list[ModelVersion]:
+    stmt = (
+        select(ModelVersion).where(ModelVersion.user_id == user_id).order_by(ModelVersion.version)
+    )
+    return list(session.scalars(stmt).all())
+
+
 def maybe_queue_training(session: Session, user_id: int) -> Job | None:
     """Queue a train job once enough ratings are new or changed since the active model,
     unless one is already waiting or running for this user."""

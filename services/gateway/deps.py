@@ -11,20 +11,13 @@ from sqlalchemy.orm import Session
 
 from shared.auth import user_for_token
 from shared.db.models import User
-from shared.db.session import get_sessionmaker
+from shared.db.session import session_scope
 
 
 def get_session() -> Iterator[Session]:
     """Commit when the route returns (queued jobs are sent right after), roll back on error."""
-    session = get_sessionmaker()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit happens before the response leaves, so a client that polls

@@ -6,47 +6,27 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
-from shared.db.models import Job, ModelVersion
+from shared.db.models import Job
 from shared.jobs import create_job
 from shared.ratings import count_ratings
-from shared.schemas import JobPublic
+from shared.schemas import JobPublic, ModelVersionPublic
 from shared.settings import get_settings
-from shared.training import active_model
+from shared.training import active_model, model_versions
 
 router = APIRouter(prefix="/models", tags=["models"])
 
 
-def model_out(m: ModelVersion) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "version": m.version,
-        "algorithm": m.algorithm,
-        "hyperparams": m.hyperparams,
-        "feature_version": m.feature_version,
-        "metrics": m.metrics,
-        "leaderboard": m.leaderboard,
-        "n_ratings": m.n_ratings,
-        "train_seconds": m.train_seconds,
-        "is_active": m.is_active,
-        "artifact_sha256": m.artifact_sha256,
-        "created_at": m.created_at,
-    }
-
-
 @router.get("")
-def list_models(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(ModelVersion).where(ModelVersion.user_id == user.id).order_by(ModelVersion.version)
-    )
-    return [model_out(m) for m in rows]
+def list_models(session: SessionDep, user: UserDep) -> list[ModelVersionPublic]:
+    return [ModelVersionPublic.model_validate(m) for m in model_versions(session, user.id)]
 
 
 @router.get("/active")
-def get_active(session: SessionDep, user: UserDep) -> dict[str, Any]:
+def get_active(session: SessionDep, user: UserDep) -> ModelVersionPublic:
     model = active_model(session, user.id)
     if model is None:
         raise not_found("active model (rate more postings, then train)")
-    return model_out(model)
+    return ModelVersionPublic.model_validate(model)
 
 
 @router.post("/train", status_code=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,166 @@
+"""Candidate models. All score postings linearly from block Gram matrices.
+
+A candidate picks its hyperparameters by leave-one-out / inner CV on the
+training rows it is given, then turns the held-out scores into cut-points and
+calibrated probabilities. Nothing here sees the outer test fold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from shared.ml.all_threshold import KernelAllThreshold, ordinal_log_loss
+from shared.ml.folds import stratified
+from shared.ml.kernel_ridge import KernelRidge
+from shared.ml.ordinal import OrdinalCalibrator, apply_cutpoints, fit_cutpoints
+
+ALPHA_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+# Posting facts (pay, seniority, ... and skills) start at half the weight of a text block:
+# they are few, dense columns that otherwise dominate the kernel.
+DEFAULT_SCALES = {"profile": 0.5, "skills": 0.5}
+# Relative penalties of the all-threshold model, large to small (fits warm-start along it).
+AT_ALPHAS = (0.3, 0.1, 0.03)
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    name: str
+    model: str = "ridge"
+    # Half-life of rating weights, as a share of the training ratings; None = equal weights.
+    recency_halflife: float | None = None
+
+
+@dataclass
+class FittedScorer:
+    scales: np.ndarray
+    dual: np.ndarray
+    intercept: float
+    cutpoints: np.ndarray
+    calibrator: OrdinalCalibrator
+    hyperparams: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, cross: list[np.ndarray]) -> np.ndarray:
+        gram = combine(cross, self.scales)
+        return gram @ self.dual + self.intercept
+
+    def predict(self, cross: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.scores(cross)
+        return apply_cutpoints(scores, self.cutpoints), self.calibrator.predict_proba(scores)
+
+
+def combine(grams: list[np.ndarray], scales: np.ndarray) -> np.ndarray:
+    total = np.zeros_like(grams[0])
+    for gram, scale in zip(grams, scales, strict=True):
+        if scale:
+            total += (scale * scale) * gram
+    return total
+
+
+def recency_weights(order: np.ndarray, halflife: float | None) -> np.ndarray:
+    """order: time rank of each training rating (larger = later)."""
+    if halflife is None or len(order) == 0:
+        return np.ones(len(order))
+    age = (order.max() - order) / max(len(order), 1)
+    return np.power(0.5, age / halflife)
+
+
+def _loo_error(ridge: KernelRidge, weights: np.ndarray) -> tuple[float, float]:
+    best = (np.inf, 0.0)
+    for alpha in ridge.penalties(ALPHA_GRID):
+        error = float(np.average((ridge.loo_predictions(alpha) - ridge.y) ** 2, weights=weights))
+        best = min(best, (error, float(alpha)))
+    return best
+
+
+def _decision(held_out: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Calibrator and cut-points from held-out scores only.
+
+    Cut-points are the calibrated distribution's medians; an exact absolute-error
+    search over the held-out scores is the fallback when the calibrator found no slope.
+    """
+    calibrator = OrdinalCalibrator().fit(held_out, y)
+    cutpoints = calibrator.median_cutpoints()
+    return {
+        "calibrator": calibrator,
+        "cutpoints": fit_cutpoints(held_out, y) if cutpoints is None else cutpoints,
+    }
+
+
+def default_scales(names: list[str]) -> np.ndarray:
+    return np.array([DEFAULT_SCALES.get(name, 1.0) for name in names])
+
+
+def fit_ridge(
+    spec: CandidateSpec,
+    grams: list[np.ndarray],
+    names: list[str],
+    y: np.ndarray,
+    order: np.ndarray,
+) -> FittedScorer:
+    """Kernel ridge regression on the ratings; penalty by exact leave-one-out."""
+    weights = recency_weights(order, spec.recency_halflife)
+    scales = default_scales(names)
+    gram = combine(grams, scales)
+    ridge = KernelRidge(gram, y, weights)
+    _, alpha = _loo_error(ridge, weights)
+    held_out = ridge.loo_predictions(alpha)
+    dual, intercept = ridge.dual(alpha, gram)
+    return FittedScorer(
+        scales=scales,
+        dual=dual,
+        intercept=intercept,
+        **_decision(held_out, y),
+        hyperparams={
+            "alpha": alpha,
+            "block_scales": [float(s) for s in scales],
+            "recency_halflife": spec.recency_halflife,
+        },
+    )
+
+
+def fit_all_threshold(
+    spec: CandidateSpec,
+    grams: list[np.ndarray],
+    names: list[str],
+    y: np.ndarray,
+    order: np.ndarray,
+) -> FittedScorer:
+    """All-threshold ordinal logistic; penalty by inner 3-fold ordinal log-loss."""
+    weights = recency_weights(order, spec.recency_halflife)
+    scales = default_scales(names)
+    gram = combine(grams, scales)
+    losses = np.zeros(len(AT_ALPHAS))
+    held_out = np.zeros((len(AT_ALPHAS), len(y)))
+    inner = stratified(y, seed=len(y), wanted=3)
+    for train, test in inner:
+        model = KernelAllThreshold(gram[np.ix_(train, train)], y[train], weights[train])
+        for j, alpha in enumerate(AT_ALPHAS):
+            model.fit(alpha)
+            scores = gram[np.ix_(test, train)] @ model.dual()
+            losses[j] += len(test) * ordinal_log_loss(scores, y[test], model.thresholds)
+            # Centre on the thresholds so scores from different inner models line up.
+            held_out[j, test] = scores - model.thresholds.mean()
+    best = int(np.argmin(losses)) if inner else 0
+    full = KernelAllThreshold(gram, y, weights)
+    for alpha in AT_ALPHAS[: best + 1]:
+        full.fit(alpha)
+    oof = held_out[best] if inner else gram @ full.dual() - full.thresholds.mean()
+    return FittedScorer(
+        scales=scales,
+        dual=full.dual(),
+        intercept=-float(full.thresholds.mean()),
+        **_decision(oof, y),
+        hyperparams={"alpha": AT_ALPHAS[best], "recency_halflife": spec.recency_halflife},
+    )
+
+
+FITTERS = {"ridge": fit_ridge, "all_threshold": fit_all_threshold}
+
+CANDIDATES = (
+    CandidateSpec("ridge_ordinal"),
+    CandidateSpec("ridge_ordinal_recency", recency_halflife=0.5),
+    CandidateSpec("all_threshold_logistic", model="all_threshold"),
+)

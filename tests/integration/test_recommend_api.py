@@ -1,0 +1,223 @@
+"""Per-user models through the real stack: ratings -> automatic training -> predictions,
+search, recommendations with blocklist and hiding, insights, import and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from tests.conftest import Worker, signup, wait_for, wait_job
+
+URL = "https://www.linkedin.com/jobs/view/{}/"
+FIRST_ID = 3400100000
+
+
+def idle(api: Any, headers: dict[str, str]) -> bool:
+    jobs = api.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
+    return all(j["status"] not in ("queued", "running") for j in jobs)
+
+
+@pytest.fixture(scope="module")
+def rated(worker: Worker, linkedin: Any, api: Any) -> dict[str, Any]:
+    """A user with 14 ratings whose model has trained by itself."""
+    headers = signup(api)
+    for i in range(14):
+        res = api.post(
+            "/api/v1/ratings",
+            json={"url": URL.format(FIRST_ID + i), "rating": i % 4},
+            headers=headers,
+        )
+        assert res.status_code == 202
+    wait_for(lambda: idle(api, headers), timeout=180, every=0.5)
+    return {"headers": headers, "api": api}
+
+
+def test_model_trains_by_itself_and_lists_its_leaderboard(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    active = api.get("/api/v1/models/active", headers=headers)
+    assert active.status_code == 200, active.text
+    model = active.json()
+    assert model["is_active"] and model["version"] >= 1 and model["n_ratings"] >= 12
+    assert {"cv_accuracy", "cv_mae", "cv_mse", "spearman", "confusion_matrix"} <= set(
+        model["metrics"]
+    )
+    assert len(model["leaderboard"]) >= 2
+    assert 0.0 <= model["metrics"]["cv_accuracy"] <= 1.0
+    versions = api.get("/api/v1/models", headers=headers).json()
+    assert [v["is_active"] for v in versions].count(True) == 1
+
+
+def test_on_demand_training_makes_a_new_version(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    before = len(api.get("/api/v1/models", headers=headers).json())
+    res = api.post("/api/v1/models/train", headers=headers)
+    assert res.status_code == 202
+    job = wait_job(api, headers, res.json()["job"]["id"], timeout=120)
+    assert job["status"] == "succeeded", job
+    assert job["result"]["model_version"] == before + 1
+    assert api.get("/api/v1/models/active", headers=headers).json()["version"] == before + 1
+
+
+def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    url = URL.format(3400199999)
+    first = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+    assert first.status_code == 202
+    wait_job(api, headers, first.json()["job"]["id"])
+    wait_for(lambda: idle(api, headers), timeout=60)
+    second = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+    assert second.status_code == 200, second.text
+    pred = second.json()["prediction"]
+    assert pred["predicted"] in (0, 1, 2, 3)
+    assert len(pred["probabilities"]) == 4 and abs(sum(pred["probabilities"]) - 1) < 1e-3
+    assert pred["model_version"] is not None and pred["heuristic"] is False
+    assert pred["explanation"] and {"feature", "effect"} <= set(pred["explanation"][0])
+    bad = api.post("/api/v1/predictions", json={"url": "https://example.org/x"}, headers=headers)
+    assert bad.status_code == 422
+
+
+def test_search_then_recommendations_honour_blocklist_and_hiding(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    res = api.post(
+        "/api/v1/searches",
+        json={"keywords": "data engineer", "location": "Zurich", "limit": 12},
+        headers=headers,
+    )
+    assert res.status_code == 202
+    job = wait_job(api, headers, res.json()["job"]["id"], timeout=120)
+    assert job["status"] == "succeeded", job
+    items = job["result"]["items"]
+    assert len(items) == 12
+    scores = [i["expected_score"] for i in items]
+    assert scores == sorted(scores, reverse=True)
+
+    recs = api.get("/api/v1/recommendations?limit=100", headers=headers).json()
+    assert recs["heuristic"] is False and len(recs["items"]) >= 12
+    rec_scores = [i["expected_score"] for i in recs["items"]]
+    assert rec_scores == sorted(rec_scores, reverse=True)
+    rated_ids = {
+        r["posting_id"]
+        for r in api.get("/api/v1/ratings?limit=100", headers=headers).json()["items"]
+    }
+    assert not rated_ids & {i["posting"]["id"] for i in recs["items"]}
+
+    company = recs["items"][0]["posting"]["company"]
+    assert (
+        api.post(
+            "/api/v1/blocklist",
+            json={"kind": "company", "pattern": company.upper()},
+            headers=headers,
+        ).status_code
+        == 201
+    )
+    after = api.get("/api/v1/recommendations?limit=100", headers=headers).json()["items"]
+    assert company not in {i["posting"]["company"] for i in after}
+    hidden = after[0]["posting"]["id"]
+    assert api.post(f"/api/v1/postings/{hidden}/hide", headers=headers).status_code == 204
+    again = api.get("/api/v1/recommendations?limit=100", headers=headers).json()["items"]
+    assert hidden not in {i["posting"]["id"] for i in again}
+    rules = api.get("/api/v1/blocklist", headers=headers).json()
+    assert api.delete(f"/api/v1/blocklist/{rules[0]['id']}", headers=headers).status_code == 204
+    back = api.get("/api/v1/recommendations?limit=100", headers=headers).json()["items"]
+    assert company in {i["posting"]["company"] for i in back}
+
+    remote = api.get("/api/v1/recommendations?workplace=remote&limit=100", headers=headers).json()
+    assert all(i["posting"]["workplace_type"] == "remote" for i in remote["items"])
+    rich = api.get("/api/v1/recommendations?min_salary=100000&limit=100", headers=headers).json()
+    assert all(
+        max(i["posting"]["annual_max"] or 0, i["posting"]["annual_min"] or 0) >= 100000
+        for i in rich["items"]
+    )
+
+
+def test_new_user_gets_the_heuristic_and_a_clear_reason(rated: dict[str, Any]) -> None:
+    api = rated["api"]
+    newcomer = signup(api)
+    res = api.post("/api/v1/models/train", headers=newcomer)
+    assert res.status_code == 422
+    assert "too few ratings" in res.json()["detail"]
+    recs = api.get("/api/v1/recommendations", headers=newcomer).json()
+    assert recs["heuristic"] is True and recs["model_version"] is None
+    assert len(recs["items"]) > 0
+    assert api.get("/api/v1/models/active", headers=newcomer).status_code == 404
+
+
+def test_insights_and_exports(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    info = api.get("/api/v1/insights", headers=headers).json()
+    assert sum(info["rating_counts"]) == 14
+    assert info["rating_counts"] == [4, 4, 3, 3]
+    assert info["drivers"]["raise"] or info["drivers"]["lower"]
+    me = api.get("/api/v1/me", headers=headers).json()
+    assert me["counts"]["ratings"] == 14 and me["model"]["version"] >= 1
+
+    exported = api.get("/api/v1/exports/ratings.csv", headers=headers)
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 14 and {r["rating"] for r in rows} == {"0", "1", "2", "3"}
+    assert all(r["title"] for r in rows)
+    archive = zipfile.ZipFile(
+        io.BytesIO(api.get("/api/v1/exports/all.zip", headers=headers).content)
+    )
+    names = set(archive.namelist())
+    assert {"ratings.csv", "models.json"} <= names
+    assert any(n.startswith("model-v") and n.endswith(".skops") for n in names)
+
+
+def test_import_reports_errors_per_row_and_keeps_imported_text_private(
+    rated: dict[str, Any],
+) -> None:
+    api = rated["api"]
+    headers = signup(api)
+    text = (
+        "url,rating\n"
+        + URL.format(3400150001)
+        + ",3\nhttps://example.com/nope,2\n"
+        + URL.format(3400150002)
+        + ",7\n"
+    )
+    res = api.post(
+        "/api/v1/imports", files={"file": ("mine.csv", text, "text/csv")}, headers=headers
+    )
+    assert res.status_code == 202
+    job = wait_job(api, headers, res.json()["job"]["id"])
+    assert job["status"] == "succeeded"
+    assert job["result"]["imported"] == 1 and job["result"]["failed"] == 2
+    assert [e["row"] for e in job["result"]["errors"]] == [3, 4]
+    assert "not a LinkedIn job URL" in job["result"]["errors"][0]["error"]
+    assert "rating must be 0, 1, 2 or 3" in job["result"]["errors"][1]["error"]
+
+    proto = io.StringIO()
+    writer = csv.writer(proto)
+    writer.writerow(["posting_text", "rating", "min_salary", "max_salary"])
+    body = (
+        "position is Secret Staff Engineer\ncompany is Hushhush AG\n"
+        "location is Basel, Switzerland\nsalary is CHF 150,000 - CHF 180,000\n\n"
+        "Seniority level is Mid-Senior level\nEmployment type is Full-time\n\n"
+        "We build quiet things in Python and Rust."
+    )
+    writer.writerow([body, 3, 150, 180])
+    res = api.post(
+        "/api/v1/imports",
+        files={"file": ("proto.csv", proto.getvalue(), "text/csv")},
+        headers=headers,
+    )
+    job = wait_job(api, headers, res.json()["job"]["id"])
+    assert job["result"]["imported"] == 1 and job["result"]["format"] == "prototype"
+    mine = api.get("/api/v1/ratings", headers=headers).json()["items"]
+    imported = next(r for r in mine if r["title"] == "Secret Staff Engineer")
+    posting = api.get(f"/api/v1/postings/{imported['posting_id']}", headers=headers).json()
+    assert posting["source"] == "imported" and posting["url"] is None
+    assert posting["salary_currency"] == "CHF" and posting["annual_min"] == 150000
+    other = rated["headers"]
+    recs = api.get("/api/v1/recommendations?limit=500", headers=other).json()["items"]
+    assert "Hushhush AG" not in {i["posting"]["company"] for i in recs}
+
+    wrong = api.post(
+        "/api/v1/imports", files={"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, headers=headers
+    )
+    assert wrong.status_code == 422 and "url,rating" in wrong.json()["detail"]

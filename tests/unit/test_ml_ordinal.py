@@ -1,0 +1,80 @@
+"""Cut-points, the ordinal calibrator and the kernel ridge's exact leave-one-out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+
+from shared.ml.all_threshold import KernelAllThreshold
+from shared.ml.kernel_ridge import KernelRidge
+from shared.ml.ordinal import OrdinalCalibrator, apply_cutpoints, fit_cutpoints
+
+
+def test_cutpoints_separate_ordered_scores_exactly() -> None:
+    scores = np.array([0.1, 0.2, 1.1, 1.2, 2.1, 2.2, 3.1, 3.2])
+    y = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    cuts = fit_cutpoints(scores, y)
+    assert cuts.tolist() == pytest.approx([0.65, 1.65, 2.65])
+    assert apply_cutpoints(scores, cuts).tolist() == y.tolist()
+
+
+def test_cutpoints_minimise_absolute_error_with_missing_classes() -> None:
+    scores = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    y = np.array([1, 1, 3, 1, 3])
+    cuts = fit_cutpoints(scores, y)
+    predicted = apply_cutpoints(scores, cuts)
+    # Best monotone labelling: 1, 1, 1, 1, 3 (one error of size 2) or 1,1,3,3,3 (same cost).
+    assert np.abs(predicted - y).sum() == 2
+    assert set(predicted.tolist()) <= {1, 3}
+    assert np.all(np.diff(cuts) >= 0)
+
+
+def test_calibrator_gives_ordered_probabilities_summing_to_one() -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=200)
+    y = np.clip(np.round(1.5 + scores + rng.normal(scale=0.4, size=200)), 0, 3).astype(int)
+    proba = OrdinalCalibrator().fit(scores, y).predict_proba(np.array([-3.0, 0.0, 3.0]))
+    assert proba.shape == (3, 4)
+    assert proba.sum(axis=1) == pytest.approx(np.ones(3))
+    assert proba[0].argmax() == 0
+    assert proba[2].argmax() == 3
+    expected = proba @ np.arange(4)
+    assert expected[0] < expected[1] < expected[2]
+
+
+def test_calibrator_copes_with_a_single_class() -> None:
+    proba = OrdinalCalibrator().fit(np.zeros(5), np.full(5, 2)).predict_proba(np.zeros(2))
+    assert proba.argmax(axis=1).tolist() == [2, 2]
+    assert proba.sum(axis=1) == pytest.approx(np.ones(2))
+
+
+def test_kernel_ridge_matches_weighted_ridge_and_its_leave_one_out() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(25, 40))
+    y = rng.normal(size=25)
+    w = rng.uniform(0.2, 1.0, size=25)
+    gram = x @ x.T
+    ridge = KernelRidge(gram, y, w)
+    dual, intercept = ridge.dual(2.0, gram)
+    reference = Ridge(alpha=2.0).fit(x, y, sample_weight=w)
+    assert x.T @ dual == pytest.approx(reference.coef_, abs=1e-10)
+    assert intercept == pytest.approx(reference.intercept_, abs=1e-10)
+    loo = []
+    for i in range(25):
+        keep = np.arange(25) != i
+        fitted = Ridge(alpha=2.0).fit(x[keep], y[keep], sample_weight=w[keep])
+        loo.append(fitted.predict(x[i : i + 1])[0])
+    assert ridge.loo_predictions(2.0) == pytest.approx(np.array(loo), abs=1e-10)
+
+
+def test_all_threshold_fits_ordered_data_and_a_single_class() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(60, 5))
+    y = np.clip(np.round(1.5 + 1.5 * x[:, 0]), 0, 3).astype(int)
+    gram = x @ x.T
+    model = KernelAllThreshold(gram, y, np.ones(60)).fit(0.01)
+    predicted = np.searchsorted(model.thresholds, gram @ model.dual())
+    assert np.mean(predicted == y) >= 0.9
+    single = KernelAllThreshold(gram, np.full(60, 3), np.ones(60)).fit(0.1)
+    assert np.searchsorted(single.thresholds, gram @ single.dual()).tolist() == [3] * 60

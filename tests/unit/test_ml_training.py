@@ -1,0 +1,198 @@
+"""train_model / predict / explain / drivers / artifacts on small synthetic users."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+
+from shared.ml import (
+    ModelIntegrityError,
+    PostingModel,
+    TrainedModel,
+    UntrustedModelError,
+    drivers,
+    dump_model,
+    explain,
+    load_model,
+    model_sha256,
+    posting_frame,
+    predict,
+    train_model,
+)
+
+# Title -> the rating this synthetic user gives it.
+TASTE = {
+    "Data Engineer": 3,
+    "Senior Data Engineer": 3,
+    "Machine Learning Engineer": 2,
+    "Backend Developer": 2,
+    "QA Tester": 1,
+    "Sales Manager": 0,
+}
+METRIC_KEYS = {
+    "cv_accuracy",
+    "cv_mae",
+    "cv_mse",
+    "cv_log_loss",
+    "grouped_cv_accuracy",
+    "spearman",
+    "top_decile_precision",
+    "confusion_matrix",
+    "n_ratings",
+    "n_folds",
+}
+
+
+def synthetic_user(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    titles = list(TASTE)
+    records: list[dict[str, Any]] = []
+    ratings = []
+    for i in range(n):
+        title = titles[i % len(titles)]
+        rating = TASTE[title]
+        records.append(
+            {
+                "title": title,
+                "company": f"Company {rng.integers(8)}",
+                "location": "Austin, Texas, United States",
+                "country": "United States",
+                "description_text": f"We hire a {title} to work with {rng.choice(['sql', 'go'])}.",
+                "seniority": "mid-senior" if rating >= 2 else "entry",
+                "employment_type": "full-time",
+                "workplace_type": "remote",
+                "annual_min": 90_000 + 30_000 * rating if i % 4 else None,
+                "annual_max": None,
+                "skills": ["Python", "SQL"] if rating >= 2 else ["Excel"],
+                "years_experience": float(rng.integers(1, 8)),
+                "rated_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(days=i),
+                "embedding": None,
+            }
+        )
+        ratings.append(rating)
+    return posting_frame(records), np.array(ratings)
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[TrainedModel, pd.DataFrame, np.ndarray]:
+    frame, y = synthetic_user(48)
+    return train_model(frame, y, seed=7), frame, y
+
+
+def test_train_model_reports_leaderboard_and_metrics(trained: Any) -> None:
+    model, _, _ = trained
+    assert isinstance(model.estimator, PostingModel)
+    assert set(model.metrics) == METRIC_KEYS
+    assert model.metrics["n_ratings"] == 48
+    assert model.metrics["cv_accuracy"] == 1.0
+    assert model.metrics["cv_mae"] == 0.0
+    assert np.asarray(model.metrics["confusion_matrix"]).shape == (4, 4)
+    assert {row["algorithm"] for row in model.leaderboard} == {
+        "ridge_ordinal",
+        "ridge_ordinal_recency",
+        "all_threshold_logistic",
+    }
+    assert model.algorithm == model.leaderboard[0]["algorithm"]
+    assert model.feature_version == model.estimator.feature_version
+    assert model.fit_seconds > 0
+    # Stored as JSON by the worker.
+    json.dumps([model.metrics, model.leaderboard, model.hyperparams])
+
+
+def test_predict_returns_ratings_probabilities_and_ranking_score(trained: Any) -> None:
+    model, frame, y = trained
+    out = predict(model.estimator, frame)
+    assert [p.predicted for p in out] == y.tolist()
+    for p in out:
+        assert len(p.probabilities) == 4
+        assert sum(p.probabilities) == pytest.approx(1.0, abs=1e-5)
+        # The rating shown is the median of the odds shown.
+        assert p.predicted == int(np.sum(np.cumsum(p.probabilities) < 0.5))
+    by_rating = {
+        r: np.mean([p.expected_score for p, t in zip(out, y, strict=True) if t == r])
+        for r in TASTE.values()
+    }
+    assert by_rating[0] < by_rating[1] < by_rating[2] < by_rating[3]
+
+
+def test_explain_and_drivers_name_the_title_words(trained: Any) -> None:
+    model, frame, _ = trained
+    row = frame.iloc[[0]]  # a "Data Engineer"
+    effects = explain(model.estimator, row, top=5)
+    assert len(effects) == 5
+    assert any(e["feature"].startswith("title: data") and e["effect"] > 0 for e in effects)
+    found = drivers(model.estimator, top=3)
+    raise_names = [d["feature"] for d in found["terms"]["raise"]]
+    lower_names = [d["feature"] for d in found["terms"]["lower"]]
+    assert any("data" in name for name in raise_names)
+    assert any("sales" in name or "manager" in name for name in lower_names)
+
+
+def test_small_user_with_two_classes_trains(trained: Any) -> None:
+    frame, y = synthetic_user(12)
+    two = np.where(y >= 2, 3, 0)
+    model = train_model(frame, two)
+    assert model.metrics["n_folds"] > 0
+    assert {p.predicted for p in predict(model.estimator, frame)} <= {0, 3}
+
+
+def test_user_with_one_class_or_three_ratings_does_not_crash() -> None:
+    frame, _ = synthetic_user(5)
+    model = train_model(frame, np.full(5, 2))
+    assert model.metrics["n_folds"] == 0
+    assert model.metrics["cv_accuracy"] is None
+    assert [p.predicted for p in predict(model.estimator, frame)] == [2] * 5
+    tiny = train_model(frame.iloc[:3], np.array([0, 3, 3]))
+    assert len(predict(tiny.estimator, frame)) == 5
+
+
+def test_progress_is_reported_up_to_one() -> None:
+    frame, y = synthetic_user(24)
+    seen: list[float] = []
+    train_model(frame, y, progress=lambda fraction, message: seen.append(fraction))
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+
+
+def test_rejects_ratings_out_of_range() -> None:
+    frame, _ = synthetic_user(6)
+    with pytest.raises(ValueError, match="0-3"):
+        train_model(frame, np.array([0, 1, 2, 3, 4, 1]))
+
+
+def test_artifact_round_trip_and_integrity(trained: Any) -> None:
+    model, frame, _ = trained
+    blob = dump_model(model.estimator)
+    loaded = load_model(blob, model_sha256(blob))
+    assert loaded.predict(frame).tolist() == model.estimator.predict(frame).tolist()
+    with pytest.raises(ModelIntegrityError):
+        load_model(blob + b"x", model_sha256(blob))
+
+
+def test_artifact_with_foreign_types_is_refused() -> None:
+    blob = sio.dumps({"payload": os.system})
+    with pytest.raises(UntrustedModelError, match="untrusted"):
+        load_model(blob, model_sha256(blob))
+
+
+def test_embedding_block_is_used_and_explained_as_one_feature() -> None:
+    frame, y = synthetic_user(30, seed=3)
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(4, 16))
+    frame["embedding"] = [(base[r] + rng.normal(scale=0.1, size=16)).astype(np.float32) for r in y]
+    model = train_model(frame, y)
+    names = [block.name for block in model.estimator.featurizer.blocks]
+    assert "embedding" in names
+    features = [e["feature"] for e in explain(model.estimator, frame.iloc[[0]], top=50)]
+    assert features.count("semantic similarity (embedding)") == 1
+    # A posting stored before embeddings existed still scores (as an average embedding).
+    without = frame.iloc[[0]].copy()
+    without["embedding"] = [None]
+    assert predict(model.estimator, without)[0].predicted == y[0]
+    assert predict(model.estimator, frame.iloc[:0]) == []
