@@ -112,22 +112,23 @@ def claim(job_id: uuid.UUID) -> Job | None:
 
 
 class Progress:
-    """Reports progress and heartbeats on the job row in short transactions of their own."""
+    """Reports progress and heartbeats on the job row through the work's own session.
 
-    def __init__(self, job_id: uuid.UUID) -> None:
-        self.job_id = job_id
+    Each report commits the work done so far (every step of our jobs is idempotent), so a
+    long job never holds a lock between steps: SQLite allows one writer at a time, and a
+    second connection writing the heartbeat would wait on the work's own transaction."""
+
+    def __init__(self, session: Session, job: Job) -> None:
+        self.session, self.job = session, job
 
     def __call__(self, fraction: float, message: str | None = None) -> None:
-        with session_scope() as session:
-            values: dict[str, Any] = {
-                "heartbeat_at": utcnow(),
-                "progress": min(max(fraction, 0), 1),
-            }
-            if message is not None:
-                values["message"] = message
-            session.execute(update(Job).where(Job.id == self.job_id).values(**values))
-            status = session.scalar(select(Job.status).where(Job.id == self.job_id))
-        if status == "cancelled":
+        self.job.heartbeat_at = utcnow()
+        self.job.progress = min(max(fraction, 0.0), 1.0)
+        if message is not None:
+            self.job.message = message
+        self.session.commit()
+        self.session.refresh(self.job, ["status"])
+        if self.job.status == "cancelled":
             raise JobCancelled()
 
 
@@ -144,10 +145,11 @@ def run_job(job_id: str, work: Work) -> None:
             job = session.get(Job, jid)
             assert job is not None
             try:
-                result = work(session, job, Progress(jid))
+                result = work(session, job, Progress(session, job))
             except JobFailed as exc:
                 job.status, job.error, job.finished_at = "failed", str(exc), utcnow()
                 return
+            session.refresh(job, ["status"])
             if job.status == "cancelled":
                 return
             job.status, job.progress, job.result = "succeeded", 1.0, result or {}

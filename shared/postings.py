@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
@@ -78,11 +79,26 @@ def apply_fetch(posting: Posting, result: FetchResult) -> None:
         posting.status = "failed"
 
 
+def pending_job(session: Session, user_id: int, posting: Posting) -> Job | None:
+    """None when the posting is stored, fresh and extracted; otherwise the job that will make
+    it so: one already under way for this user, or a new scrape."""
+    if posting.extracted_at is not None and is_fresh(posting):
+        return None
+    active = session.scalar(
+        select(Job)
+        .where(Job.user_id == user_id, Job.posting_id == posting.id)
+        .where(Job.kind.in_(("scrape", "extract")), Job.status.in_(("queued", "running")))
+        .order_by(Job.created_at.desc())
+    )
+    return active or create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
+
+
 def queue_extract(session: Session, posting: Posting, user_id: int | None) -> Job:
     return create_job(session, kind="extract", user_id=user_id, posting_id=posting.id)
 
 
 def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    progress(0.05, "reading the posting")
     # The row lock makes concurrent scrapes of one posting (two users rating it) wait for
     # each other; the second then finds it fresh and fetches nothing.
     posting = session.get(Posting, job.posting_id, with_for_update=True)
@@ -92,7 +108,6 @@ def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
         return _after_fetch(session, posting, job, fetched=False)
     if posting.job_id is None:
         raise ValueError("imported posting has no LinkedIn job id to fetch")
-    progress(0.1, "fetching from LinkedIn")
     result = linkedin_client().fetch_posting(posting.job_id)
     if result.transient:
         raise TransientJobError(result.reason or "LinkedIn did not answer")

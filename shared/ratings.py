@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,7 +77,3 @@ def rate_url(session: Session, user_id: int, url: str, value: int) -> tuple[Rati
     rating = upsert_rating(session, user_id, posting.id, value)
     job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
     return rating, posting, job
-
-
-def count_ratings(session: Session, user_id: int) -> int:
-    return session.scalar(select(func.count()).where(Rating.user_id == user_id)) or 0

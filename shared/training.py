@@ -3,6 +3,7 @@ the batch of fresh predictions written after each training."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,19 @@ def model_versions(session: Session, user_id: int) -> list[ModelVersion]:
     return list(session.scalars(stmt).all())
 
 
+def usable_ratings(session: Session, user_id: int, since: datetime | None = None) -> int:
+    """Ratings whose posting has been read and extracted: what a model can learn from."""
+    stmt = (
+        select(func.count())
+        .select_from(Rating)
+        .join(Posting, Posting.id == Rating.posting_id)
+        .where(Rating.user_id == user_id, Posting.extracted_at.is_not(None))
+    )
+    if since is not None:
+        stmt = stmt.where(Rating.updated_at > since)
+    return session.scalar(stmt) or 0
+
+
 def maybe_queue_training(session: Session, user_id: int) -> Job | None:
     """Queue a train job once enough ratings are new or changed since the active model,
     unless one is already waiting or running for this user."""
@@ -40,15 +54,12 @@ def maybe_queue_training(session: Session, user_id: int) -> Job | None:
     )
     if pending is not None:
         return None
-    model = active_model(session, user_id)
-    since = select(func.count()).where(Rating.user_id == user_id)
-    total = session.scalar(since) or 0
-    if total < settings.min_ratings_for_model:
+    if usable_ratings(session, user_id) < settings.min_ratings_for_model:
         return None
-    if model is not None:
-        changed = session.scalar(since.where(Rating.updated_at > model.created_at)) or 0
-        if changed < settings.retrain_every:
-            return None
+    model = active_model(session, user_id)
+    changed = usable_ratings(session, user_id, since=model.created_at) if model else None
+    if changed is not None and changed < settings.retrain_every:
+        return None
     return create_job(session, kind="train", user_id=user_id, params={"reason": "new ratings"})
 
 
@@ -79,7 +90,7 @@ def training_rows(
     rows = session.execute(
         select(Rating, Posting)
         .join(Posting, Posting.id == Rating.posting_id)
-        .where(Rating.user_id == user_id, Posting.title.is_not(None))
+        .where(Rating.user_id == user_id, Posting.extracted_at.is_not(None))
         .order_by(Rating.created_at, Rating.id)
     ).all()
     records = [posting_record(p, r.created_at) for r, p in rows]
@@ -102,6 +113,7 @@ def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]
     trained = train_model(
         posting_frame(records), y, progress=lambda f, m: progress(0.02 + 0.88 * f, m)
     )
+    progress(0.92, "saving the model and scoring unrated postings")
     blob = dump_model(trained.estimator)
     version = (
         session.scalar(
@@ -128,7 +140,6 @@ def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]
     save_artifact(model, blob)
     session.add(model)
     session.flush()
-    progress(0.92, "scoring unrated postings")
     from shared.scoring import ensure_scored
 
     # Every unrated posting is rescored by the new version.

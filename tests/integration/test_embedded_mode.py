@@ -25,6 +25,8 @@ def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
         LIR_LINKEDIN_BASE_URL=linkedin.base_url,
         LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
         LIR_LINKEDIN_JITTER_SECONDS="0",
+        LIR_MIN_RATINGS_FOR_MODEL="4",
+        LIR_RETRAIN_EVERY="100",
     )
     log = (data_dir / "launcher.log").open("w")
     proc = subprocess.Popen(
@@ -46,22 +48,43 @@ def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
                 "/api/v1/auth/signup", json={"email": "solo@example.com", "password": "pass-word-1"}
             )
             headers = {"Authorization": f"Bearer {res.json()['token']}"}
-            body = client.post(
-                "/api/v1/ratings",
-                json={"url": "https://www.linkedin.com/jobs/view/3300100100/", "rating": 2},
-                headers=headers,
-            ).json()
+            bodies = [
+                client.post(
+                    "/api/v1/ratings",
+                    json={
+                        "url": f"https://www.linkedin.com/jobs/view/{3300100100 + i}/",
+                        "rating": i % 4,
+                    },
+                    headers=headers,
+                ).json()
+                for i in range(5)
+            ]
 
-            def finished() -> Any:
-                job = client.get(f"/api/v1/jobs/{body['job']['id']}", headers=headers).json()
+            def finished(job_id: str) -> Any:
+                job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
                 return job if job["status"] in ("succeeded", "failed") else None
 
-            job = wait_for(finished, timeout=60)
+            job = wait_for(lambda: finished(bodies[0]["job"]["id"]), timeout=60)
             assert job["status"] == "succeeded", job
             posting = client.get(
-                f"/api/v1/postings/{body['posting']['id']}", headers=headers
+                f"/api/v1/postings/{bodies[0]['posting']['id']}", headers=headers
             ).json()
             assert posting["status"] == "fetched" and posting["title"]
+
+            # Training and a search write while they report progress: on SQLite's single
+            # writer that must not lock the job out.
+            wait_for(lambda: _idle(client, headers), timeout=120)
+            train = client.post("/api/v1/models/train", headers=headers).json()["job"]
+            trained = wait_for(lambda: finished(train["id"]), timeout=120)
+            assert trained["status"] == "succeeded", trained
+            search = client.post(
+                "/api/v1/searches",
+                json={"keywords": "nurse", "location": "Leeds", "limit": 3},
+                headers=headers,
+            ).json()["job"]
+            searched = wait_for(lambda: finished(search["id"]), timeout=120)
+            assert searched["status"] == "succeeded", searched
+            assert len(searched["result"]["items"]) == 3
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
@@ -73,3 +96,8 @@ def _up(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _idle(client: httpx.Client, headers: dict[str, str]) -> bool:
+    jobs = client.get("/api/v1/jobs?limit=100", headers=headers).json()["items"]
+    return all(j["status"] not in ("queued", "running") for j in jobs)

@@ -8,10 +8,9 @@ from sqlalchemy import select
 from services.gateway.deps import SessionDep, UserDep, not_found
 from shared.db.models import Job
 from shared.jobs import create_job
-from shared.ratings import count_ratings
 from shared.schemas import JobPublic, ModelVersionPublic
 from shared.settings import get_settings
-from shared.training import active_model, model_versions
+from shared.training import active_model, model_versions, usable_ratings
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -31,11 +30,12 @@ def get_active(session: SessionDep, user: UserDep) -> ModelVersionPublic:
 
 @router.post("/train", status_code=status.HTTP_202_ACCEPTED)
 def train(session: SessionDep, user: UserDep) -> dict[str, Any]:
-    needed, have = get_settings().min_ratings_for_model, count_ratings(session, user.id)
+    needed, have = get_settings().min_ratings_for_model, usable_ratings(session, user.id)
     if have < needed:
         raise HTTPException(
             422,
-            f"too few ratings to train a model: {have} of {needed} needed; "
+            f"too few ratings to train a model: {have} of {needed} needed "
+            "(counting postings already read); "
             "until then recommendations use pay and seniority",
         )
     running = session.scalar(

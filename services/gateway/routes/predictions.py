@@ -7,8 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import SessionDep, UserDep
-from shared.jobs import create_job
-from shared.postings import is_fresh
+from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
 from shared.scoring import score_postings
@@ -27,9 +26,8 @@ def predict(body: PredictIn, session: SessionDep, user: UserDep) -> Any:
         posting = posting_for_url(session, body.url)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    if posting.extracted_at is None or not is_fresh(posting):
-        job = create_job(session, kind="scrape", user_id=user.id, posting_id=posting.id)
-        session.flush()
+    job = pending_job(session, user.id, posting)
+    if job is not None:
         return JSONResponse(
             status_code=202,
             content={
