@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.gateway.routes import (
@@ -18,6 +19,8 @@ from services.gateway.routes import (
     recommendations,
     searches,
 )
+from services.gateway.web import router as web
+from services.gateway.web.render import HERE as WEB_DIR
 from shared.settings import get_settings
 
 
@@ -71,6 +74,8 @@ def create_app() -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     return app
 
 

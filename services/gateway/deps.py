@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from services.gateway.web.csrf import require_header_token
 from shared.auth import user_for_token
 from shared.db.models import User
 from shared.db.session import session_scope
@@ -44,6 +45,7 @@ def current_user(
     if user_id is not None:
         user = session.get(User, user_id)
         if user is not None:
+            require_header_token(request)  # cookie auth only; Bearer clients are exempt
             return user
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,

@@ -1,0 +1,176 @@
+"""`make demo`: an offline, seeded LIRecommend on the embedded SQLite database.
+
+Starts the LinkedIn stand-in, points the app at it, migrates, starts the gateway and a
+worker (the launcher's commands), seeds `demo@example.com` with a few dozen ratings and a
+trained model through the REST API (the same path a user takes), and prints the URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+EMAIL = "demo@example.com"
+PASSWORD = "demo-password"
+N_RATINGS = 36
+# The stand-in derives a posting's field and workplace from its id (see sandbox.generator).
+FIELD_TASTE = {"software": 2, "data": 2, "product": 1, "design": 1}
+WORKPLACE_TASTE = {"Remote": 1, "Hybrid": 0, "On-site": -1}
+TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+def taste(job_id: int) -> int:
+    """The demo persona: likes software/data work, prefers remote. Learnable on purpose."""
+    from services.sandbox.generator import FIELDS, WORKPLACES, field_index_for, workplace_index_for
+
+    field = FIELDS[field_index_for(job_id)].name
+    workplace = WORKPLACES[workplace_index_for(job_id)]
+    return max(0, min(3, FIELD_TASTE.get(field, 0) + WORKPLACE_TASTE[workplace]))
+
+
+def demo_env(data_dir: Path, linkedin_base: str) -> dict[str, str]:
+    env = os.environ.copy()
+    env.update(
+        LIR_DATA_DIR=str(data_dir),
+        # Empty means embedded SQLite + filesystem broker, even if a .env names servers.
+        LIR_DATABASE_URL="",
+        LIR_BROKER_URL="",
+        LIR_REDIS_URL="",
+        LIR_LINKEDIN_BASE_URL=linkedin_base,
+        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.2",
+        LIR_LINKEDIN_JITTER_SECONDS="0",
+        # Seeding trains once at the end; auto-retraining every few ratings would queue
+        # several ~30s trainings ahead of the scrapes and slow the start-up.
+        LIR_RETRAIN_EVERY=os.environ.get("LIR_RETRAIN_EVERY", str(N_RATINGS + 4)),
+    )
+    return env
+
+
+def wait_job(client: httpx.Client, job_id: str, timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            res = client.get(f"/api/v1/jobs/{job_id}")
+        except httpx.TransportError:  # a busy embedded database can stall a request; ask again
+            continue
+        if res.status_code == 200 and (job := res.json())["status"] in TERMINAL:
+            return dict(job)
+        time.sleep(0.3)
+    raise TimeoutError(f"job {job_id} did not finish in {timeout}s")
+
+
+def wait_up(client: httpx.Client, procs: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError("the gateway or the worker exited during start-up")
+        try:
+            if client.get("/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError("the gateway did not come up within 60s")
+
+
+def seed(client: httpx.Client) -> None:
+    res = client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD})
+    if res.status_code == 409:  # seeded by an earlier run under the same data dir
+        res = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
+    res.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
+    if client.get("/api/v1/ratings?limit=1").json()["total"] >= N_RATINGS:
+        print("demo data already present", flush=True)
+        return
+    print(f"seeding {N_RATINGS} ratings…", flush=True)
+    jobs = []
+    for k in range(N_RATINGS):
+        job_id = 4_100_000_000 + k * 7  # steps through fields and workplaces
+        url = f"https://www.linkedin.com/jobs/view/{job_id}/"
+        body = client.post("/api/v1/ratings", json={"url": url, "rating": taste(job_id)})
+        body.raise_for_status()
+        jobs.append(body.json()["job"]["id"])
+    failed = [j for j in jobs if wait_job(client, j)["status"] != "succeeded"]
+    print(f"scraped {len(jobs) - len(failed)}/{len(jobs)} postings", flush=True)
+    res = client.post("/api/v1/models/train")
+    if res.status_code != 202:
+        print(f"training not started: {res.text}", flush=True)
+        return
+    job = wait_job(client, res.json()["job"]["id"], timeout=300)
+    print(f"model training {job['status']} {job.get('error') or ''}", flush=True)
+    # A search stores unrated postings, so Recommend has a ranked list from the start.
+    res = client.post("/api/v1/searches", json={"keywords": "software engineer", "location": "",
+                                                "filters": {}, "limit": 25})  # fmt: skip
+    res.raise_for_status()
+    job = wait_job(client, res.json()["job"]["id"])
+    print(f"search {job['status']}: {(job.get('result') or {}).get('total', 0)} found", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--data-dir", default=os.environ.get("LIR_DATA_DIR", "var/demo"))
+    args = parser.parse_args()
+    data_dir = Path(args.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    from services.launcher import commands
+    from services.sandbox.server import SandboxServer
+
+    sandbox = SandboxServer().start()
+    env = demo_env(data_dir, sandbox.base_url)
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "infra/alembic.ini", "upgrade", "head"],
+        cwd=REPO, env=env, check=True,
+    )  # fmt: skip
+    # One worker process: SQLite has a single writer, and a second process writing during
+    # a training made both wait on the lock (and the training fail) in the embedded mode.
+    # Own process groups, so stopping takes a worker's pool and beat children along too.
+    procs = [
+        subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True)
+        for cmd in commands(args.port, 1)
+    ]
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=40)  # a warm worker shutdown finishes its current task
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        sandbox.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            wait_up(client, procs)
+            seed(client)
+    except Exception as exc:  # keep serving: the pages work without the seed data too
+        print(f"\nseeding did not finish ({exc!r}); the app is up anyway", flush=True)
+    print(
+        f"\nLIRecommend demo: {base}/  sign in as {EMAIL} / password: {PASSWORD}\n"
+        f"(LinkedIn stand-in at {sandbox.base_url}; data in {data_dir}; Ctrl-C stops)\n",
+        flush=True,
+    )
+    while all(p.poll() is None for p in procs):
+        time.sleep(0.5)
+    stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Template rendering and the signed-in check shared by the page routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from services.gateway.web.csrf import csrf_token
+from shared.db.models import User
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+# (path, label) for the navigation bar, in order.
+NAV = [
+    ("/rate", "Rate"),
+    ("/predict", "Predict"),
+    ("/recommend", "Recommend"),
+    ("/ratings", "My ratings"),
+    ("/model", "Model"),
+    ("/insights", "Insights"),
+]
+
+
+def session_user(request: Request, session: Session) -> User | None:
+    user_id = request.session.get("user_id")
+    return session.get(User, user_id) if user_id is not None else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: `//evil.example` or a full URL would be an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def to_signin(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+
+
+def render(
+    request: Request, template: str, user: User | None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    context.update(user=user, csrf_token=csrf_token(request), nav=NAV, path=request.url.path)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

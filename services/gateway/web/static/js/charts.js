@@ -1,0 +1,114 @@
+/* Tiny inline-SVG charts. Each returns an <svg role="img"> sized by its viewBox, so it
+   scales to the container (phone width included). Text is drawn with currentColor. */
+"use strict";
+
+const Charts = (() => {
+  const { svg, RATING_LABELS, RATING_COLOURS } = LIR;
+  const fmt = (v, d = 2) => Number(v).toFixed(d);
+
+  function frame(w, h, label) {
+    return svg("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": label, class: "chart",
+                        preserveAspectRatio: "xMidYMid meet" }, svg("title", {}, label));
+  }
+
+  function text(x, y, s, attrs = {}) {
+    return svg("text", { x, y, fill: "currentColor", "font-size": 12, ...attrs }, s);
+  }
+
+  /* Four horizontal bars, one per rating class. */
+  function probabilityBars(probs) {
+    const w = 420, row = 30, h = row * 4 + 8, left = 110, right = 50;
+    const s = frame(w, h, "Probability of each rating: " +
+      probs.map((p, i) => `${i} ${Math.round(p * 100)}%`).join(", "));
+    probs.forEach((p, i) => {
+      const y = 4 + i * row;
+      s.append(text(0, y + 18, `${i} · ${RATING_LABELS[i]}`),
+        svg("rect", { x: left, y: y + 4, width: w - left - right, height: row - 10, fill: "#e8eaed", rx: 3 }),
+        svg("rect", { x: left, y: y + 4, width: Math.max(1, (w - left - right) * p), height: row - 10,
+                      fill: RATING_COLOURS[i], rx: 3, class: "prob-bar" }),
+        text(w - right + 6, y + 18, `${Math.round(p * 100)}%`));
+    });
+    return s;
+  }
+
+  /* Diverging bars around zero: positive effects right (green), negative left (red). */
+  function diverging(items, { label = "Effects", unit = "" } = {}) {
+    const w = 560, row = 24, h = Math.max(1, items.length) * row + 10, mid = w * 0.55, half = w * 0.4;
+    const max = Math.max(1e-9, ...items.map((d) => Math.abs(d.effect)));
+    const s = frame(w, h, label);
+    s.append(svg("line", { x1: mid, x2: mid, y1: 0, y2: h, stroke: "#9aa0a6" }));
+    items.forEach((d, i) => {
+      const y = 5 + i * row, len = (Math.abs(d.effect) / max) * (half - 60);
+      const pos = d.effect >= 0;
+      s.append(
+        svg("rect", { x: pos ? mid : mid - len, y: y + 3, width: Math.max(1, len), height: row - 8,
+                      fill: pos ? "#2e7d32" : "#c62828", rx: 2 }),
+        text(pos ? mid - 6 : mid + 6, y + 16, String(d.feature).slice(0, 40),
+             { "text-anchor": pos ? "end" : "start" }),
+        text(pos ? mid + len + 4 : mid - len - 4, y + 16, `${pos ? "+" : ""}${fmt(d.effect)}${unit}`,
+             { "text-anchor": pos ? "start" : "end", "font-size": 11 }));
+    });
+    return s;
+  }
+
+  /* Vertical bars with a label under each. */
+  function bars(values, labels, colours, label) {
+    const w = 420, h = 220, base = 180, top = 20, n = values.length, slot = (w - 20) / n;
+    const max = Math.max(1, ...values);
+    const s = frame(w, h, label + ": " + labels.map((l, i) => `${l} ${values[i]}`).join(", "));
+    values.forEach((v, i) => {
+      const bh = ((base - top) * v) / max, x = 10 + i * slot + slot * 0.15;
+      s.append(svg("rect", { x, y: base - bh, width: slot * 0.7, height: bh, fill: colours[i % colours.length], rx: 3 }),
+        text(x + slot * 0.35, base - bh - 5, String(v), { "text-anchor": "middle" }),
+        text(x + slot * 0.35, base + 16, labels[i], { "text-anchor": "middle" }));
+    });
+    return s;
+  }
+
+  /* A line over ordered points [{x: label, y: 0..1}] with a 0–100% axis. */
+  function line(points, label) {
+    const w = 560, h = 220, l = 40, r = 16, t = 14, b = 34;
+    const s = frame(w, h, label + ": " + points.map((p) => `${p.x} ${Math.round(p.y * 100)}%`).join(", "));
+    const pad = 24;  // keeps the first and last points off the axis
+    const X = (i) => l + pad + (points.length === 1 ? (w - l - r - 2 * pad) / 2
+      : (i * (w - l - r - 2 * pad)) / (points.length - 1));
+    const Y = (v) => t + (1 - v) * (h - t - b);
+    for (const g of [0, 0.25, 0.5, 0.75, 1]) {
+      s.append(svg("line", { x1: l, x2: w - r, y1: Y(g), y2: Y(g), stroke: "#dadce0" }),
+        text(l - 6, Y(g) + 4, `${g * 100}%`, { "text-anchor": "end", "font-size": 10 }));
+    }
+    s.append(svg("polyline", { points: points.map((p, i) => `${X(i)},${Y(p.y)}`).join(" "),
+                               fill: "none", stroke: "#1a56db", "stroke-width": 2.5 }));
+    points.forEach((p, i) => s.append(
+      svg("circle", { cx: X(i), cy: Y(p.y), r: 4.5, fill: p.active ? "#2e7d32" : "#1a56db", class: "point" },
+        svg("title", {}, `${p.x}: ${fmt(p.y * 100, 1)}%`)),
+      text(X(i), h - b + 18, p.x, { "text-anchor": "middle", "font-size": 11 })));
+    return s;
+  }
+
+  /* Pay (y, log scale: pay spans currencies and orders of magnitude) against rating
+     (x, jittered); each point titled with the posting. */
+  function scatter(points, label) {
+    const w = 560, h = 260, l = 56, r = 16, t = 14, b = 34;
+    const logs = points.map((p) => Math.log10(Math.max(1, p.y)));
+    const lo = Math.floor(Math.min(...logs) * 2) / 2, hi = Math.max(lo + 0.5, Math.ceil(Math.max(...logs) * 2) / 2);
+    const X = (v) => l + ((v + 0.5) / 4) * (w - l - r);
+    const Y = (lg) => t + (1 - (lg - lo) / (hi - lo)) * (h - t - b);
+    const s = frame(w, h, label);
+    for (let g = lo; g <= hi + 1e-9; g += 0.5) {
+      const v = 10 ** g;
+      const txt = v >= 1e6 ? `${+(v / 1e6).toPrecision(2)}M` : `${Math.round(v / 1000)}k`;
+      s.append(svg("line", { x1: l, x2: w - r, y1: Y(g), y2: Y(g), stroke: "#dadce0" }),
+        text(l - 6, Y(g) + 4, txt, { "text-anchor": "end", "font-size": 10 }));
+    }
+    for (let c = 0; c < 4; c++) s.append(text(X(c), h - 10, `rated ${c}`, { "text-anchor": "middle" }));
+    points.forEach((p, i) => {
+      const jitter = (((i * 7919) % 13) / 13 - 0.5) * 0.5;
+      s.append(svg("circle", { cx: X(p.x + jitter), cy: Y(logs[i]), r: 5, fill: RATING_COLOURS[p.x],
+                               "fill-opacity": 0.8, class: "point" }, svg("title", {}, p.title)));
+    });
+    return s;
+  }
+
+  return { probabilityBars, diverging, bars, line, scatter };
+})();
