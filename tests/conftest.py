@@ -129,7 +129,13 @@ def linkedin() -> Iterator[Any]:
 class Worker:
     """A real `celery worker` process (with beat) consuming from Redis."""
 
-    def __init__(self, name: str, queues: str = "scrape,extract,train", beat: bool = True) -> None:
+    def __init__(
+        self,
+        name: str,
+        queues: str = "scrape,extract,train",
+        beat: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.log = DATA_DIR / f"worker-{name}.log"
         cmd = [
             sys.executable,
@@ -154,7 +160,7 @@ class Worker:
         self.proc = subprocess.Popen(
             cmd,
             cwd=REPO,
-            env=os.environ.copy(),
+            env={**os.environ, **(env or {})},
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -91,3 +91,31 @@ def test_lost_message_is_resent_by_the_periodic_task(
     finally:
         beat_only.stop()
     assert job["status"] == "succeeded", job
+
+
+def test_reaper_retries_then_fails_a_job_whose_worker_went_silent(
+    api: Any, redis_broker: str
+) -> None:
+    from datetime import timedelta
+
+    from shared.db.base import utcnow
+    from shared.jobs import reap
+
+    silent = utcnow() - timedelta(minutes=10)
+    rows = [
+        Job(id=uuid.uuid4(), kind="train", status="running", attempts=n, heartbeat_at=silent)
+        for n in (1, 3)
+    ]
+    with session_scope() as session:
+        session.add_all(rows)
+    ids = str(rows[0].id), str(rows[1].id)
+    counts = reap()
+    assert counts["retried"] >= 1 and counts["failed"] >= 1
+    retried, failed = job_row(ids[0]), job_row(ids[1])
+    assert retried.status == "queued" and "retrying (attempt 2)" in (retried.message or "")
+    assert failed.status == "failed"
+    assert failed.error == "worker stopped responding 3 times (no heartbeat for 4s); giving up"
+    with session_scope() as session:  # keep the re-sent message from doing anything later
+        row = session.get(Job, uuid.UUID(ids[0]))
+        assert row is not None
+        row.status = "cancelled"
