@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import ApiToken, User
+from shared.throttle import record_failed_signin, signin_wait
 
 _hasher = PasswordHash.recommended()
 # Verified against when the email is unknown, so both paths take the same time.
@@ -21,6 +22,12 @@ MIN_PASSWORD = 8
 
 class AuthError(ValueError):
     pass
+
+
+class TooManyAttempts(AuthError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins for this account; try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 def normalise_email(email: str) -> str:
@@ -44,12 +51,18 @@ def create_user(session: Session, email: str, password: str) -> User:
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    email = email.strip().lower()
+    wait = signin_wait(email)
+    if wait:
+        raise TooManyAttempts(wait)
+    user = session.scalar(select(User).where(User.email == email))
     if user is None:
         _hasher.verify(password, _DUMMY_HASH)
+        record_failed_signin(email)
         raise AuthError("wrong email or password")
     valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
     if not valid:
+        record_failed_signin(email)
         raise AuthError("wrong email or password")
     if new_hash:
         user.password_hash = new_hash

@@ -6,6 +6,7 @@ created it commits (an outbox kept in `session.info`), and messages carry only t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
@@ -38,6 +40,10 @@ class JobFailed(Exception):
 
 class TransientJobError(Exception):
     """Work that may succeed later (network, rate limit): Celery retries it with backoff."""
+
+
+# Errors worth another try later: our own, and the database going away for a moment.
+TRANSIENT = (TransientJobError, OperationalError)
 
 
 def create_job(
@@ -156,8 +162,9 @@ def run_job(job_id: str, work: Work) -> None:
             job.finished_at = utcnow()
     except JobCancelled:
         return
-    except TransientJobError as exc:
-        _set(jid, status="queued", message=f"will retry: {exc}")
+    except TRANSIENT as exc:
+        with contextlib.suppress(OperationalError):  # the database may still be away
+            _set(jid, status="queued", message=f"will retry: {exc}")
         raise
     except Exception as exc:
         log.exception("job %s failed", jid)

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from services.gateway.metrics import install_metrics
 from services.gateway.routes import (
     auth,
     data,
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
+    install_metrics(app)
     api = APIRouter(prefix="/api/v1")
     routers = (
         auth.router,

@@ -11,7 +11,7 @@ from shared.queue import celery_app
 
 
 class JobTask(Task):  # type: ignore[misc]
-    autoretry_for = (jobs.TransientJobError,)
+    autoretry_for = jobs.TRANSIENT
     retry_backoff = 5
     retry_backoff_max = 300
     retry_jitter = True
@@ -22,7 +22,7 @@ class JobTask(Task):  # type: ignore[misc]
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        if isinstance(exc, jobs.TransientJobError) and args:
+        if isinstance(exc, jobs.TRANSIENT) and args:
             jobs.fail_exhausted(args[0], exc)
 
 

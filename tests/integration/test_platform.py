@@ -4,6 +4,7 @@ polled through the API."""
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 import pytest
@@ -39,6 +40,22 @@ def test_signup_and_token_errors(api: Any) -> None:
     assert wrong.json()["detail"] == "invalid or revoked API token"
     short = api.post("/api/v1/auth/signup", json={"email": "b@example.com", "password": "short"})
     assert short.status_code == 422 and "at least 8" in short.json()["detail"]
+
+
+def test_password_guessing_is_throttled_per_account(api: Any) -> None:
+    email = f"guess-{uuid.uuid4().hex[:8]}@example.com"
+    signup(api, email, "the right password")
+    for _ in range(10):
+        res = api.post("/api/v1/auth/token", json={"email": email, "password": "a wrong guess"})
+        assert res.status_code == 401
+    blocked = api.post(
+        "/api/v1/auth/token", json={"email": email, "password": "the right password"}
+    )
+    assert blocked.status_code == 429
+    assert blocked.json()["detail"].startswith("too many failed sign-ins for this account")
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 61
+    other = signup(api)
+    assert api.get("/api/v1/ratings", headers=other).status_code == 200
 
 
 def test_tokens_are_listed_and_revoked(api: Any) -> None:
@@ -196,3 +213,17 @@ def test_openapi_lists_the_api(api: Any) -> None:
     paths = api.get("/openapi.json").json()["paths"]
     for path in ("/api/v1/auth/signup", "/api/v1/ratings", "/api/v1/jobs/{job_id}"):
         assert path in paths
+
+
+def test_metrics_show_jobs_and_request_latency(running: Any) -> None:
+    api, headers = running, signup(running)
+    job = api.post(
+        "/api/v1/ratings", json={"url": URL.format(3100200800), "rating": 2}, headers=headers
+    ).json()
+    api.get("/api/v1/ratings", headers=headers)
+    api.get(f"/api/v1/jobs/{job['job']['id']}", headers=headers)
+    text = api.get("/metrics").text
+    assert 'lir_jobs{kind="scrape",status=' in text
+    assert (
+        'lir_http_request_seconds_count{method="GET",route="/api/v1/ratings",status="200"}' in text
+    )

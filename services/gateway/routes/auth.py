@@ -7,7 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
-from shared.auth import AuthError, authenticate, create_user, issue_token, revoke_token
+from shared.auth import (
+    AuthError,
+    TooManyAttempts,
+    authenticate,
+    create_user,
+    issue_token,
+    revoke_token,
+)
 from shared.db.models import ApiToken
 from shared.schemas import Credentials, SignupOut, TokenOut, UserPublic
 
@@ -29,6 +36,12 @@ def signup(body: Credentials, session: SessionDep) -> SignupOut:
 def token(body: Credentials, session: SessionDep) -> TokenOut:
     try:
         user = authenticate(session, body.email, body.password)
+    except TooManyAttempts as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            str(exc),
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     except AuthError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
     return TokenOut(token=issue_token(session, user, "api"))
