@@ -30,12 +30,13 @@ def test_cancelled_job_is_not_run(api: Any, linkedin: Any, redis_broker: str) ->
     ).json()
     res = api.post(f"/api/v1/jobs/{body['job']['id']}/cancel", headers=headers)
     assert res.status_code == 200 and res.json()["status"] == "cancelled"
+    r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    prefix = TEST_ENV["LIR_BROKER_KEY_PREFIX"]
+    assert r.llen(prefix + "scrape") >= 1  # the cancelled job's message is waiting
     w = Worker("cancel", beat=False)
     try:
-        wait_for(
-            lambda: "scrape.posting" in w.log.read_text() and "succeeded in" in w.log.read_text(),
-            30,
-        )
+        # Delivered and acknowledged: the queue and the unacked set are both empty.
+        wait_for(lambda: r.llen(prefix + "scrape") == 0 and r.hlen(prefix + "unacked") == 0, 30)
     finally:
         w.stop()
     job = job_row(body["job"]["id"])
