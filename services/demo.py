@@ -46,7 +46,7 @@ def demo_env(data_dir: Path, linkedin_base: str) -> dict[str, str]:
         LIR_BROKER_URL="",
         LIR_REDIS_URL="",
         LIR_LINKEDIN_BASE_URL=linkedin_base,
-        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.2",
+        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.1",
         LIR_LINKEDIN_JITTER_SECONDS="0",
         # Seeding trains once at the end; auto-retraining every few ratings would queue
         # several ~30s trainings ahead of the scrapes and slow the start-up.
@@ -137,7 +137,7 @@ def main() -> None:
     # Own process groups, so stopping takes a worker's pool and beat children along too.
     procs = [
         subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True)
-        for cmd in commands(args.port, 1)
+        for cmd in commands(args.port, 2)
     ]
 
     def stop(*_: object) -> None:
