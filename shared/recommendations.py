@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import BlockRule, HiddenPosting, Posting, Prediction, Rating
+from shared.extraction.currency import USD_SCALE
 from shared.scoring import ensure_scored
 
 BLOCK_KINDS = ("company", "title")
@@ -54,9 +55,7 @@ def recommend(
         .limit(limit)
     )
     if filters.min_salary is not None:
-        stmt = stmt.where(
-            func.coalesce(Posting.annual_max, Posting.annual_min) >= filters.min_salary
-        )
+        stmt = stmt.where(pay_usd() >= filters.min_salary)
     if filters.workplace:
         stmt = stmt.where(Posting.workplace_type == filters.workplace)
     if filters.seniority:
@@ -66,6 +65,16 @@ def recommend(
             Posting.posted_at >= utcnow() - timedelta(days=filters.posted_within_days)
         )
     return [(p, pr) for p, pr in session.execute(stmt).all()]
+
+
+def pay_usd() -> ColumnElement[float]:
+    """A posting's top annual pay in rough US dollars, as SQL (NULL when unknown)."""
+    rate = case(
+        {code: 1.0 / scale for code, scale in USD_SCALE.items()},
+        value=Posting.salary_currency,
+        else_=None,
+    )
+    return func.coalesce(Posting.annual_max, Posting.annual_min) * rate
 
 
 def add_block_rule(session: Session, user_id: int, kind: str, pattern: str) -> BlockRule:

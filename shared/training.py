@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shared.artifacts import save_artifact
 from shared.db.base import utcnow
 from shared.db.models import Job, ModelVersion, Posting, Prediction, Rating
+from shared.extraction.currency import to_usd
 from shared.jobs import Progress, create_job
 from shared.settings import get_settings
 
@@ -73,8 +74,9 @@ def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
         "seniority": posting.seniority,
         "employment_type": posting.employment_type,
         "workplace_type": posting.workplace_type,
-        "annual_min": posting.annual_min,
-        "annual_max": posting.annual_max,
+        # Pay in rough US dollars, so postings in different currencies compare.
+        "annual_min": to_usd(posting.annual_min, posting.salary_currency),
+        "annual_max": to_usd(posting.annual_max, posting.salary_currency),
         "skills": posting.skills or [],
         "years_experience": posting.years_experience,
         "rated_at": rated_at,

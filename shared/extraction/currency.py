@@ -76,7 +76,8 @@ PREFIXES: dict[str, str] = {
     "kr": "SEK",
 }
 
-# Approximate units per USD: only to judge magnitudes (hourly vs yearly), never to convert.
+# Approximate units per USD: to judge magnitudes (hourly vs yearly) and, through to_usd,
+# to compare pay across currencies. Never shown to a user as a conversion.
 USD_SCALE: dict[str, float] = {
     "USD": 1,
     "CAD": 1.35,
@@ -115,6 +116,15 @@ USD_SCALE: dict[str, float] = {
     "PKR": 280,
     "EGP": 48,
 }
+
+
+def to_usd(amount: float | None, currency: str | None) -> float | None:
+    """Rough US dollars, to compare pay across currencies (ranking, filters, features).
+    The fixed rates above are good to ~10 %; an unknown currency gives None, not a guess."""
+    if amount is None or currency is None or currency not in USD_SCALE:
+        return None
+    return amount / USD_SCALE[currency]
+
 
 # "$" means the local dollar where the posting is in a dollar country other than the US.
 DOLLAR_BY_COUNTRY: dict[str, str] = {

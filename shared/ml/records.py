@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from shared.extraction.currency import to_usd
 from shared.extraction.models import Extraction, PostingText
+
+
+def _usd(amount: float | None, currency: str) -> float:
+    usd = to_usd(amount, currency) if amount else None
+    return math.nan if usd is None else usd
 
 
 def posting_record(
@@ -29,8 +35,9 @@ def posting_record(
         "seniority": extraction.seniority or doc.seniority,
         "employment_type": extraction.employment_type or doc.employment_type,
         "workplace_type": extraction.workplace_type or doc.workplace_type,
-        "annual_min": salary.annual_min if salary and salary.annual_min else math.nan,
-        "annual_max": salary.annual_max if salary and salary.annual_max else math.nan,
+        # Pay in rough US dollars, so postings in different currencies compare.
+        "annual_min": _usd(salary.annual_min, salary.currency) if salary else math.nan,
+        "annual_max": _usd(salary.annual_max, salary.currency) if salary else math.nan,
         "skills": list(extraction.skills),
         "years_experience": extraction.years_experience,
         "rated_at": rated_at,

@@ -26,7 +26,9 @@ def recommendations(
     session: SessionDep,
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
-    min_salary: float | None = Query(None, ge=0),
+    min_salary: float | None = Query(
+        None, ge=0, description="minimum top annual pay, in rough US dollars across currencies"
+    ),
     workplace: Literal["remote", "hybrid", "on-site"] | None = None,
     seniority: str | None = None,
     posted_within: int | None = Query(None, ge=1, le=365, description="days"),
