@@ -32,6 +32,15 @@ def llm_worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Open
             worker.stop()
 
 
+def wait_extracted(api: Any, headers: dict[str, str], posting_id: int) -> dict[str, Any]:
+    def extracted() -> Any:
+        body = api.get(f"/api/v1/postings/{posting_id}", headers=headers).json()
+        return body if body["extraction_source"] else None
+
+    result: dict[str, Any] = wait_for(extracted, timeout=90)
+    return result
+
+
 def test_extraction_uses_the_llm_once_per_text_and_reports_agreement(
     llm_worker: OpenAIStandin, api: Any
 ) -> None:
@@ -43,11 +52,7 @@ def test_extraction_uses_the_llm_once_per_text_and_reports_agreement(
         assert res.status_code == 202
     posting_id = res.json()["posting"]["id"]
 
-    def extracted() -> Any:
-        body = api.get(f"/api/v1/postings/{posting_id}", headers=bob).json()
-        return body if body["extraction_source"] else None
-
-    posting = wait_for(extracted, timeout=60)
+    posting = wait_extracted(api, bob, posting_id)
     assert posting["extraction_source"] == "llm"
     wait_for(lambda: all(
         j["status"] not in ("queued", "running")
@@ -74,11 +79,7 @@ def test_llm_failure_falls_back_to_the_rules(llm_worker: OpenAIStandin, api: Any
     )
     posting_id = res.json()["posting"]["id"]
 
-    def extracted() -> Any:
-        body = api.get(f"/api/v1/postings/{posting_id}", headers=headers).json()
-        return body if body["extraction_source"] else None
-
-    posting = wait_for(extracted, timeout=90)
+    posting = wait_extracted(api, headers, posting_id)
     assert posting["extraction_source"] == "rules"
     jobs = api.get("/api/v1/jobs", headers=headers).json()["items"]
     extract = next(j for j in jobs if j["kind"] == "extract")
