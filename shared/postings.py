@@ -69,9 +69,15 @@ def apply_fetch(posting: Posting, result: FetchResult) -> None:
         posting.status = "fetched"
         posting.fetched_at = utcnow()
         posting.raw_html = zlib.compress(result.html.encode(), 6)
-        posting.content_hash = hashlib.sha256(
+        digest = hashlib.sha256(
             (result.posting.description_text or result.html).encode()
         ).hexdigest()
+        if digest != posting.content_hash:  # new text: extract it again
+            posting.content_hash, posting.rules_extraction, posting.extracted_at = (
+                digest,
+                None,
+                None,
+            )
         store_parsed(posting, result.posting)
     elif result.status == "blocked":
         posting.status = "blocked"
@@ -118,12 +124,15 @@ def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
     return _after_fetch(session, posting, job, fetched=True)
 
 
-def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool) -> dict[str, Any]:
+def needs_extraction(posting: Posting) -> bool:
     from shared.extraction import rules_version
 
+    return (posting.rules_extraction or {}).get("rules_version") != rules_version
+
+
+def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"posting_id": posting.id, "fetched": fetched, "title": posting.title}
-    needs_extract = (posting.rules_extraction or {}).get("rules_version") != rules_version
-    if needs_extract:
+    if needs_extraction(posting):
         out["extract_job_id"] = str(queue_extract(session, posting, job.user_id).id)
     elif job.user_id is not None:
         from shared.training import maybe_queue_training
@@ -139,7 +148,12 @@ def extract_work(session: Session, job: Job, progress: Progress) -> dict[str, An
     posting = session.get(Posting, job.posting_id)
     if posting is None:
         raise ValueError("the posting of this job no longer exists")
-    summary = extract_and_store(session, posting, user_id=job.user_id)
+    # Another user's extract job may have done it already: the same text is extracted once.
+    summary = (
+        extract_and_store(session, posting, user_id=job.user_id)
+        if needs_extraction(posting)
+        else {"posting_id": posting.id, "source": posting.extraction_source, "reused": True}
+    )
     if job.user_id is not None:
         maybe_queue_training(session, job.user_id)
     return summary
