@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEV_SECRET = "dev-insecure-change-me"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIR_", env_file=".env", extra="ignore")
@@ -24,7 +26,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
 
     port: int = 8000
-    secret_key: SecretStr = SecretStr("dev-insecure-change-me")
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
     cookie_secure: bool = False
 
     linkedin_base_url: str = "https://www.linkedin.com"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -22,7 +24,7 @@ from services.gateway.routes import (
 )
 from services.gateway.web import router as web
 from services.gateway.web.render import HERE as WEB_DIR
-from shared.settings import get_settings
+from shared.settings import DEV_SECRET, get_settings
 
 
 def _describe(error: dict) -> str:  # type: ignore[type-arg]
@@ -50,6 +52,10 @@ def jsonable(errors: object) -> object:
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    if settings.database_url and settings.secret_key.get_secret_value() == DEV_SECRET:
+        logging.getLogger(__name__).warning(
+            "LIR_SECRET_KEY is the development default: set it before exposing this gateway"
+        )
     app = FastAPI(title="LIRecommend", version="0.1.0", docs_url="/docs")
     app.add_middleware(
         SessionMiddleware,
