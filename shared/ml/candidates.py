@@ -93,6 +93,14 @@ def default_scales(names: list[str]) -> np.ndarray:
     return np.array([DEFAULT_SCALES.get(name, 1.0) for name in names])
 
 
+def _setup(
+    spec: CandidateSpec, grams: list[np.ndarray], names: list[str], order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample weights, block scales and the combined similarity matrix of one fit."""
+    scales = default_scales(names)
+    return recency_weights(order, spec.recency_halflife), scales, combine(grams, scales)
+
+
 def fit_ridge(
     spec: CandidateSpec,
     grams: list[np.ndarray],
@@ -101,9 +109,7 @@ def fit_ridge(
     order: np.ndarray,
 ) -> FittedScorer:
     """Kernel ridge regression on the ratings; penalty by exact leave-one-out."""
-    weights = recency_weights(order, spec.recency_halflife)
-    scales = default_scales(names)
-    gram = combine(grams, scales)
+    weights, scales, gram = _setup(spec, grams, names, order)
     ridge = KernelRidge(gram, y, weights)
     _, alpha = _loo_error(ridge, weights)
     held_out = ridge.loo_predictions(alpha)
@@ -129,9 +135,7 @@ def fit_all_threshold(
     order: np.ndarray,
 ) -> FittedScorer:
     """All-threshold ordinal logistic; penalty by inner 3-fold ordinal log-loss."""
-    weights = recency_weights(order, spec.recency_halflife)
-    scales = default_scales(names)
-    gram = combine(grams, scales)
+    weights, scales, gram = _setup(spec, grams, names, order)
     losses = np.zeros(len(AT_ALPHAS))
     held_out = np.zeros((len(AT_ALPHAS), len(y)))
     inner = stratified(y, seed=len(y), wanted=3)
