@@ -18,7 +18,14 @@ from shared.settings import get_settings
 
 
 def commands(port: int, concurrency: int) -> list[list[str]]:
+    """The gateway, one process for the scrape queue (with beat) and a pool for the rest.
+
+    A single scrape process keeps the LinkedIn budget exact even without Redis, where the
+    rate limit lives in process memory; training on its own pool never holds up scraping."""
     py = sys.executable
+    worker = [py, "-m", "celery", "-A", "services.worker.app", "worker", "--loglevel=INFO"]
+    quiet = ["--without-gossip", "--without-mingle"]
+    others = ",".join(q for q in QUEUES if q != "scrape")
     return [
         [
             py,
@@ -30,22 +37,8 @@ def commands(port: int, concurrency: int) -> list[list[str]]:
             "--port",
             str(port),
         ],
-        [
-            py,
-            "-m",
-            "celery",
-            "-A",
-            "services.worker.app",
-            "worker",
-            "--beat",
-            "--loglevel=INFO",
-            "-Q",
-            ",".join(QUEUES),
-            "--concurrency",
-            str(concurrency),
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        [*worker, "-Q", "scrape", "-n", "scrape@%h", "--concurrency", "1", "--beat", *quiet],
+        [*worker, "-Q", others, "-n", "work@%h", "--concurrency", str(concurrency), *quiet],
     ]
 
 
@@ -58,7 +51,9 @@ def migrate() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=get_settings().port)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="processes for extract and train"
+    )
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args()
     settings = get_settings()
