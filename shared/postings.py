@@ -99,10 +99,6 @@ def pending_job(session: Session, user_id: int, posting: Posting) -> Job | None:
     return active or create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
 
 
-def queue_extract(session: Session, posting: Posting, user_id: int | None) -> Job:
-    return create_job(session, kind="extract", user_id=user_id, posting_id=posting.id)
-
-
 def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     progress(0.05, "reading the posting")
     # The row lock makes concurrent scrapes of one posting (two users rating it) wait for
@@ -133,7 +129,8 @@ def needs_extraction(posting: Posting) -> bool:
 def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"posting_id": posting.id, "fetched": fetched, "title": posting.title}
     if needs_extraction(posting):
-        out["extract_job_id"] = str(queue_extract(session, posting, job.user_id).id)
+        extract = create_job(session, kind="extract", user_id=job.user_id, posting_id=posting.id)
+        out["extract_job_id"] = str(extract.id)
     elif job.user_id is not None:
         from shared.training import maybe_queue_training
 

@@ -44,16 +44,36 @@ def usable_ratings(session: Session, user_id: int, since: datetime | None = None
     return session.scalar(stmt) or 0
 
 
+def require_enough_ratings(have: int) -> None:
+    needed = get_settings().min_ratings_for_model
+    if have < needed:
+        raise ValueError(
+            f"too few ratings to train a model: {have} of {needed} needed "
+            "(counting postings already read); until then recommendations use pay and seniority"
+        )
+
+
+def active_train_job(session: Session, user_id: int) -> Job | None:
+    return session.scalar(
+        select(Job).where(
+            Job.user_id == user_id, Job.kind == "train", Job.status.in_(("queued", "running"))
+        )
+    )
+
+
+def request_training(session: Session, user_id: int) -> Job:
+    """On demand: the train job already waiting or running for this user, or a new one."""
+    require_enough_ratings(usable_ratings(session, user_id))
+    return active_train_job(session, user_id) or create_job(
+        session, kind="train", user_id=user_id, params={"reason": "on demand"}
+    )
+
+
 def maybe_queue_training(session: Session, user_id: int) -> Job | None:
     """Queue a train job once enough ratings are new or changed since the active model,
     unless one is already waiting or running for this user."""
     settings = get_settings()
-    pending = session.scalar(
-        select(Job.id).where(
-            Job.user_id == user_id, Job.kind == "train", Job.status.in_(("queued", "running"))
-        )
-    )
-    if pending is not None:
+    if active_train_job(session, user_id) is not None:
         return None
     if usable_ratings(session, user_id) < settings.min_ratings_for_model:
         return None
@@ -86,9 +106,8 @@ def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
     }
 
 
-def training_rows(
-    session: Session, user_id: int
-) -> tuple[list[dict[str, Any]], np.ndarray, list[int]]:
+def training_rows(session: Session, user_id: int) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The user's rated postings that have been read and extracted, oldest first."""
     rows = session.execute(
         select(Rating, Posting)
         .join(Posting, Posting.id == Rating.posting_id)
@@ -96,21 +115,15 @@ def training_rows(
         .order_by(Rating.created_at, Rating.id)
     ).all()
     records = [posting_record(p, r.created_at) for r, p in rows]
-    return records, np.array([r.rating for r, _ in rows], dtype=int), [p.id for _, p in rows]
+    return records, np.array([r.rating for r, _ in rows], dtype=int)
 
 
 def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     from shared.ml import dump_model, posting_frame, train_model
 
     assert job.user_id is not None
-    settings = get_settings()
-    records, y, _ = training_rows(session, job.user_id)
-    if len(y) < settings.min_ratings_for_model:
-        raise ValueError(
-            f"too few rated postings to train a model: {len(y)} of "
-            f"{settings.min_ratings_for_model} needed; "
-            "until then recommendations use pay and seniority"
-        )
+    records, y = training_rows(session, job.user_id)
+    require_enough_ratings(len(y))
     progress(0.02, f"training on {len(y)} ratings")
     trained = train_model(
         posting_frame(records), y, progress=lambda f, m: progress(0.02 + 0.88 * f, m)

@@ -3,14 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
-from shared.db.models import Job
-from shared.jobs import create_job
 from shared.schemas import JobPublic, ModelVersionPublic
-from shared.settings import get_settings
-from shared.training import active_model, model_versions, usable_ratings
+from shared.training import active_model, model_versions, request_training
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -30,20 +26,8 @@ def get_active(session: SessionDep, user: UserDep) -> ModelVersionPublic:
 
 @router.post("/train", status_code=status.HTTP_202_ACCEPTED)
 def train(session: SessionDep, user: UserDep) -> dict[str, Any]:
-    needed, have = get_settings().min_ratings_for_model, usable_ratings(session, user.id)
-    if have < needed:
-        raise HTTPException(
-            422,
-            f"too few ratings to train a model: {have} of {needed} needed "
-            "(counting postings already read); "
-            "until then recommendations use pay and seniority",
-        )
-    running = session.scalar(
-        select(Job).where(
-            Job.user_id == user.id, Job.kind == "train", Job.status.in_(("queued", "running"))
-        )
-    )
-    job = running or create_job(
-        session, kind="train", user_id=user.id, params={"reason": "on demand"}
-    )
+    try:
+        job = request_training(session, user.id)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
     return {"job": JobPublic.model_validate(job).model_dump(mode="json")}
