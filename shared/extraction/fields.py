@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from shared.extraction.location import split_location
 from shared.extraction.models import (
@@ -258,6 +258,10 @@ def workplace_type(doc: PostingText, body: str) -> WorkplaceType | None:
     label = _label(doc.workplace_type, _WORKPLACE_LABELS)
     if label:
         return label
+    # "Seattle, WA (Hybrid)": LinkedIn's suffix stands in for a missing label.
+    suffix = split_location(doc.location).workplace
+    if suffix:
+        return cast(WorkplaceType, suffix)
     loc = (doc.location or "").lower()
     if "remote" in loc:
         return "remote"
@@ -313,13 +317,14 @@ def visa_sponsorship(body: str) -> bool | None:
     return None
 
 
-def salary(doc: PostingText) -> SalaryRange | None:
-    if doc.salary_text:
-        found = parse_salary(doc.salary_text, doc.location, source="pay_block")
-        if found is not None:
+def salary(doc: PostingText, workplace: WorkplaceType | None = None) -> SalaryRange | None:
+    remote = workplace == "remote"
+    for text, source in ((doc.salary_text, "pay_block"), (doc.description_text, "description")):
+        found = text and parse_salary(
+            text, doc.location, source=source, title=doc.title, remote=remote
+        )
+        if found:
             return found
-    if doc.description_text:
-        return parse_salary(doc.description_text, doc.location, source="description")
     return None
 
 
@@ -335,11 +340,12 @@ def _skills(doc: PostingText, body: str) -> list[str]:
 def extract_fields(doc: PostingText) -> Extraction:
     body = doc.description_text or ""
     place = split_location(doc.location)
+    workplace = workplace_type(doc, body)
     return Extraction(
-        salary=salary(doc),
+        salary=salary(doc, workplace),
         seniority=seniority(doc),
         employment_type=employment_type(doc, body),
-        workplace_type=workplace_type(doc, body),
+        workplace_type=workplace,
         city=place.city,
         region=place.region,
         country=place.country,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -72,6 +73,16 @@ CA_PROVINCES: dict[str, str] = {
     "PE": "Prince Edward Island",
     "QC": "Quebec",
     "SK": "Saskatchewan",
+}
+AU_STATES: dict[str, str] = {
+    "NSW": "New South Wales",
+    "VIC": "Victoria",
+    "QLD": "Queensland",
+    "SA": "South Australia",
+    "TAS": "Tasmania",
+    "ACT": "Australian Capital Territory",
+    "NT": "Northern Territory",
+    # "WA" is read as Washington: US postings are far more common.
 }
 COUNTRIES: frozenset[str] = frozenset(
     {
@@ -147,6 +158,31 @@ COUNTRIES: frozenset[str] = frozenset(
         "New Zealand",
         "Cyprus",
         "Malta",
+        "Russia",
+        "Costa Rica",
+        "Uruguay",
+        "Ecuador",
+        "Guatemala",
+        "Dominican Republic",
+        "Puerto Rico",
+        "Ghana",
+        "Tunisia",
+        "Jordan",
+        "Lebanon",
+        "Kuwait",
+        "Bahrain",
+        "Oman",
+        "Nepal",
+        "Macao",
+        "Côte d'Ivoire",
+        "Bosnia and Herzegovina",
+        "North Macedonia",
+        "Albania",
+        "Moldova",
+        "Armenia",
+        "Kazakhstan",
+        "Uzbekistan",
+        "Belarus",
     }
 )
 COUNTRY_ALIASES: dict[str, str] = {
@@ -162,9 +198,86 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Hong Kong SAR": "Hong Kong",
     "Türkiye": "Turkey",
     "Korea": "South Korea",
+    "Republic of Korea": "South Korea",
+    "Korea, Republic of": "South Korea",
+    "Mainland China": "China",
+    "Macao SAR": "Macao",
+    "The Netherlands": "Netherlands",
+    "Russian Federation": "Russia",
+    "Viet Nam": "Vietnam",
+    "Republic of Ireland": "Ireland",
+    # Local-language names, on LinkedIn's country subdomains.
+    "Deutschland": "Germany",
+    "Schweiz": "Switzerland",
+    "Suisse": "Switzerland",
+    "Svizzera": "Switzerland",
+    "Österreich": "Austria",
+    "España": "Spain",
+    "Italia": "Italy",
+    "Brasil": "Brazil",
+    "México": "Mexico",
+    "Nederland": "Netherlands",
+    "Belgique": "Belgium",
+    "België": "Belgium",
+    "Polska": "Poland",
+    "Sverige": "Sweden",
+    "Danmark": "Denmark",
+    "Norge": "Norway",
+    "Suomi": "Finland",
+    "Česko": "Czechia",
+    "Royaume-Uni": "United Kingdom",
+    "États-Unis": "United States",
 }
+# Regions LinkedIn writes as "Region, Country" with no city: read them as regions.
+REGIONS: frozenset[str] = frozenset(
+    {
+        "Île-de-France",
+        "Auvergne-Rhône-Alpes",
+        "Provence-Alpes-Côte d'Azur",
+        "Occitanie",
+        "Nouvelle-Aquitaine",
+        "Hauts-de-France",
+        "Bavaria",
+        "Baden-Württemberg",
+        "North Rhine-Westphalia",
+        "Hesse",
+        "Lower Saxony",
+        "North Holland",
+        "South Holland",
+        "Catalonia",
+        "Community of Madrid",
+        "Andalusia",
+        "Lombardy",
+        "Lazio",
+        "Flanders",
+        "Wallonia",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "Karnataka",
+        "Maharashtra",
+        "Telangana",
+        "Tamil Nadu",
+        "Haryana",
+        "Delhi",
+        "São Paulo",
+        "Rio de Janeiro",
+        "Jalisco",
+        *AU_STATES.values(),
+    }
+)
+# Areas bigger than a country.
+WORLD_REGIONS: frozenset[str] = frozenset(
+    {"EMEA", "APAC", "LATAM", "Europe", "European Union", "Latin America", "Asia", "Worldwide"}
+)
 _STATE_NAMES = {name: code for code, name in US_STATES.items()}
 _PROVINCE_NAMES = {name: code for code, name in CA_PROVINCES.items()}
+_AU_STATE_NAMES = {name: code for code, name in AU_STATES.items()}
+# LinkedIn appends the workplace when the poster chose it: "Seattle, WA (Hybrid)".
+_WORKPLACE_SUFFIX = re.compile(r"\s*\(\s*(hybrid|on[- ]?site|remote)\s*\)\s*$", re.I)
+# "Sydney NSW", "Seattle WA": a state code after the city without a comma.
+_TRAILING_CODE = re.compile(r"^(?P<city>.*\S)\s+(?P<code>[A-Z]{2,3})$")
 # LinkedIn area names that stand for a city.
 _AREA = re.compile(
     r"^(?:Greater\s+)?(.+?)(?:\s+(?:Metropolitan|Metro|Bay|Metroplex|Capital|City Region|"
@@ -236,6 +349,31 @@ METRO_PLACES: dict[str, tuple[str, str]] = {
     "Mumbai": ("Maharashtra", "India"),
     "Singapore": ("Singapore", "Singapore"),
     "Tokyo": ("Tokyo", "Japan"),
+    "Zurich": ("Zurich", "Switzerland"),
+    "Zürich": ("Zurich", "Switzerland"),
+    "Geneva": ("Geneva", "Switzerland"),
+    "Hamburg": ("Hamburg", "Germany"),
+    "Frankfurt": ("Hesse", "Germany"),
+    "Madrid": ("Community of Madrid", "Spain"),
+    "Barcelona": ("Catalonia", "Spain"),
+    "Milan": ("Lombardy", "Italy"),
+    "Lisbon": ("Lisbon", "Portugal"),
+    "Stockholm": ("Stockholm County", "Sweden"),
+    "Copenhagen": ("Capital Region of Denmark", "Denmark"),
+    "Warsaw": ("Mazowieckie", "Poland"),
+    "Brussels": ("Brussels Region", "Belgium"),
+    "São Paulo": ("São Paulo", "Brazil"),
+    "Mexico City": ("Mexico City", "Mexico"),
+    "Hyderabad": ("Telangana", "India"),
+    "Pune": ("Maharashtra", "India"),
+    "Chennai": ("Tamil Nadu", "India"),
+    "Delhi": ("Delhi", "India"),
+    "Tel Aviv": ("Tel Aviv District", "Israel"),
+    "Dubai": ("Dubai", "United Arab Emirates"),
+    "Brisbane": ("Queensland", "Australia"),
+    "Ottawa": ("Ontario", "Canada"),
+    "Washington DC-Baltimore": ("District of Columbia", "United States"),
+    "Buenos Aires": ("Buenos Aires", "Argentina"),
 }
 
 
@@ -243,6 +381,8 @@ class Place(NamedTuple):
     city: str | None
     region: str | None
     country: str | None
+    # From a "(Hybrid)", "(On-site)" or "(Remote)" suffix, or a location that is only "Remote".
+    workplace: str | None = None
 
 
 def _country(part: str) -> str | None:
@@ -257,42 +397,89 @@ def _area_city(part: str) -> str:
     return _AREA_CITY.get(city, city)
 
 
+def _state(part: str) -> tuple[str, str] | None:
+    """(region, country) when `part` is a US state, Canadian province or Australian state."""
+    for codes, names, country in (
+        (US_STATES, _STATE_NAMES, "United States"),
+        (CA_PROVINCES, _PROVINCE_NAMES, "Canada"),
+        (AU_STATES, _AU_STATE_NAMES, "Australia"),
+    ):
+        if part in codes:
+            return codes[part], country
+        if part in names:
+            return part, country
+    return None
+
+
+def _workplace(text: str) -> tuple[str, str | None]:
+    m = _WORKPLACE_SUFFIX.search(text)
+    if m is None:
+        return text, None
+    kind = m.group(1).lower()
+    return text[: m.start()], kind if kind in ("remote", "hybrid") else "on-site"
+
+
 @lru_cache(maxsize=4096)
 def split_location(location: str | None) -> Place:
     if not location:
         return Place(None, None, None)
-    text = _REMOTE.sub("", location).strip(" ,()-·")
+    text, workplace = _workplace(unicodedata.normalize("NFC", location).strip())
+    if workplace is None and _REMOTE.fullmatch(text.strip(" ()")):
+        workplace = "remote"
+    text = _REMOTE.sub("", text).strip(" ,()-·")
+    # "Korea, Republic of": the one country name with a comma in it.
+    text = re.sub(r",\s*Republic of$", "", text)
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
-        return Place(None, None, None)
+        return Place(None, None, None, workplace)
     country = _country(parts[-1])
     if country is not None:
         parts = parts[:-1]
+    if parts and (m := _TRAILING_CODE.match(parts[-1])) and _state(m.group("code")):
+        parts[-1:] = [m.group("city"), m.group("code")]
     region: str | None = None
     if parts:
         last = parts[-1]
-        if last in US_STATES or last in _STATE_NAMES:
-            region = US_STATES.get(last, last)
-            country = country or "United States"
-            parts = parts[:-1]
-        elif last in CA_PROVINCES or last in _PROVINCE_NAMES:
-            region = CA_PROVINCES.get(last, last)
-            country = country or "Canada"
+        # "Springfield, Illinois Metropolitan Area": the area of a state is the state.
+        state = _state(last) or (_state(_area_city(last)) if len(parts) >= 2 else None)
+        if state is not None:
+            region, state_country = state
+            country = country or state_country
             parts = parts[:-1]
         elif len(parts) >= 2:
             region = last
             parts = parts[:-1]
+        elif last in REGIONS or last in WORLD_REGIONS:
+            return Place(None, last, country, workplace)
     if parts and region is None and parts[0] in _STATE_NAMES:
         # "California" or "New York, United States" name a state, not a city.
-        return Place(None, parts[0], "United States")
+        return Place(None, parts[0], "United States", workplace)
     is_area = bool(parts) and _area_city(parts[0]) != parts[0]
     city = _area_city(parts[0]) if parts else None
     if is_area and city in METRO_PLACES and region is None and country is None:
         region, country = METRO_PLACES[city]
-    return Place(city, region, country)
+    return Place(city, region, country, workplace)
 
 
 def region_code(region: str | None) -> str | None:
     if region is None:
         return None
-    return _STATE_NAMES.get(region) or _PROVINCE_NAMES.get(region)
+    return _STATE_NAMES.get(region) or _PROVINCE_NAMES.get(region) or _AU_STATE_NAMES.get(region)
+
+
+def fold_accents(text: str) -> str:
+    """'Zürich' -> 'Zurich', 'Île-de-France' -> 'Ile-de-France'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _names_pattern() -> re.Pattern[str]:
+    names = {*COUNTRIES, *COUNTRY_ALIASES, *_STATE_NAMES, *_PROVINCE_NAMES, *METRO_PLACES}
+    names |= {*REGIONS, *(fold_accents(n) for n in names)}
+    words = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) > 3)
+    codes = "|".join(sorted({*US_STATES, *CA_PROVINCES, *AU_STATES}))
+    return re.compile(rf"(?i:\b(?:{words})\b)|(?<![A-Za-z])(?:{codes})(?![A-Za-z])")
+
+
+# Any place name or state code: tells a pay table by location from one by level.
+PLACE_NAME = _names_pattern()

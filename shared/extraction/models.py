@@ -46,6 +46,9 @@ class SalaryRange(BaseModel):
     # pay_block | card | description | text
     source: str = "text"
     note: str | None = None
+    # How the figure was chosen when the text gives several ranges (a table by location or
+    # level): "range for the posting's location", "range across 3 locations".
+    basis: str | None = None
 
 
 class Extraction(BaseModel):

@@ -1,8 +1,8 @@
 """Pay from a LinkedIn pay block, a search card or free text.
 
 Amounts are found by one compiled regex, paired into ranges by the connector between them,
-filtered by context (benefits, funding and head counts are not pay), then one is chosen:
-the range for the posting's own location, else the widest, and the choice is noted.
+filtered by context (benefits, funding and head counts are not pay), then one is chosen
+(shared.extraction.pay_table: the posting's row of a table, else the table's envelope).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 from shared.extraction import currency
-from shared.extraction.location import region_code, split_location
+from shared.extraction.location import split_location
 from shared.extraction.models import ANNUAL_FACTOR, SalaryRange
+from shared.extraction.pay_table import PayOption, choose
 
 _NUM = r"\d+(?:(?:[,.'’]|[\u2009\u202f\u00a0 ](?=\d{3}(?!\d)))\d+)*"
 _MULT = (
@@ -36,7 +37,7 @@ AMOUNT = re.compile(
     rf"(?:[ \u00a0]?(?P<mult>{_MULT}))?"
     rf"(?:[ \u00a0]?(?P<suf>{_CUR}))?"
     rf"(?P<per>(?P<glued>hrs?|hours?|yrs?|years?|wk|mo)(?![a-z])|"
-    rf"\s*(?:(?:/\s*|\bper\s+|\ban?\s+)(?P<unit>{_PER_UNIT})|(?P<word>{_PER_WORD}))"
+    rf"\s*(?:(?P<slash>/\s*|\bper\s+|\ban?\s+)(?P<unit>(?i:{_PER_UNIT}))|(?P<word>(?i:{_PER_WORD})))"
     r"(?![a-z]))?"
     r"(?P<plus>\+)?"
 )
@@ -65,10 +66,12 @@ _EXTRAS = re.compile(
 _NOT_PAY_BEFORE = re.compile(
     r"\b(?:bonus|sign[- ]?on|relocation|reimburs\w*|allowance|budget|raised|funding|revenue|"
     r"valuation|seed|series [a-f]|grant|invest\w*|worth|fund|fee|price|cost|spend|donat\w*|"
-    r"credits?|award|prize|assets|arr|sales|loan|stipend for|referral)\W{0,12}"
+    r"credits?|award|prize|assets|arr|sales|loan|stipend for|referral|match\w*|"
+    r"contribut\w*|retention|signing|401\s?\(?k\)?|403\s?\(?b\)?|hsa|fsa)\W{0,12}"
     r"(?:(?:of|up to|to|is|at|worth|over|around|about|nearly|more than|exceeding)\W+)*$"
     # Benefits may name what they pay for first: "tuition reimbursement for X up to $…".
-    r"|\b(?:reimburs\w*|allowance|budget|tuition|fitness|wellness|gym|commuter)"
+    r"|\b(?:reimburs\w*|allowance|budget|tuition|fitness|wellness|gym|commuter|401\s?\(?k\)?|"
+    r"match\w*|contribut\w*)"
     r"(?:\W+\w+){0,4}?\W+(?:of|up to|at|worth|is)\W*$",
     re.I,
 )
@@ -76,14 +79,25 @@ _NOT_PAY_AFTER = re.compile(
     r"^[^\w.;!?]{0,3}(?:in\s+|of\s+)?(?:\w+\s+){0,2}?\b(?:reimburs|allowance|budget|raised|funding|"
     r"revenue|valuation|seed|series|sign[- ]?on|relocation|bonus|credit|stipend for|in assets|"
     r"assets|aum|arr|in sales|employees|customers|users|grant|investment|capital|fund|"
-    r"per employee|learning|education|wellness|fitness|referral)",
+    r"per employee|learning|education|wellness|fitness|referral|check|paycheck|match\w*|"
+    r"contribut\w*|401)",
     re.I,
 )
 _PAY_CONTEXT = re.compile(
     r"salar|pay|compensation|wage|\brate|range|base|\bote\b|earn|remunerat|stipend|income|"
-    r"\bcomp\b|hiring|annual|hourly|\bctc\b|package|\$\s*$",
+    r"\bcomp\b|hiring|annual|hourly|\bctc\b|package|\bw-?2\b|\bc2c\b|\$\s*$",
     re.I,
 )
+# A period stated a few words after the amount: "$15-$20 average hourly pay",
+# "$16.00dollars per hour" (line breaks lost by a scraper glue words together).
+_PERIOD_AFTER = re.compile(
+    r"\s*(?:dollars?\s*|usd\s*)?(?:[a-z]+\s+){0,2}?"
+    r"(?:(?:per|an?|/)\s*(?P<unit>hour|hr|day|week|month|year|annum)|"
+    r"(?P<word>hourly|daily|weekly|monthly|annually|yearly))(?![a-z])",
+    re.I,
+)
+# How far around a bare amount ("62/hour", no currency) pay words must appear.
+_BARE_CONTEXT_CHARS = 100
 _ESTIMATE = re.compile(r"\(\s*LinkedIn\s+est", re.I)
 _MULT_VALUE = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "thousand": 1e3, "lpa": 1e5}
 _UNIT_PERIOD = {
@@ -119,6 +133,14 @@ _UNIT_PERIOD = {
     "jahr": "year",
 }
 _WORD_PERIOD = {"hour": "hour", "dai": "day", "day": "day", "wee": "week", "mon": "month"}
+_ADVERB_PERIOD = {
+    "hourly": "hour",
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "annually": "year",
+    "yearly": "year",
+}
 # A text this short is itself a pay snippet; longer text needs pay words around an amount.
 _SNIPPET_CHARS = 120
 # How far before an amount its label ("Maximum", "up to", "reimbursement for … of") is read.
@@ -139,6 +161,8 @@ class _Amount:
     currency: str | None
     period: str | None
     plus: bool
+    # "/hour" written right after the number: lets a bare number be read as pay.
+    rate: bool = False
 
 
 @dataclass
@@ -150,6 +174,8 @@ class _Candidate:
     low: float | None
     high: float | None
     explicit_period: bool
+    # No currency was written: it is the posting country's, and pay words must be near.
+    bare: bool = False
 
 
 def parse_number(raw: str) -> float:
@@ -225,6 +251,7 @@ def _amounts(text: str, country: str | None) -> list[_Amount]:
                 currency=currency.resolve(cur_token, country) if cur_token else None,
                 period=_period(m),
                 plus=bool(m.group("plus")) and not _EXTRAS.match(text, m.end()),
+                rate=(m.group("slash") or "").startswith("/"),
             )
         )
     return out
@@ -251,30 +278,48 @@ def _pair(text: str, amounts: list[_Amount]) -> list[tuple[_Amount, _Amount | No
     return pairs
 
 
-def _candidate(text: str, a: _Amount, b: _Amount | None) -> _Candidate | str | None:
-    """A candidate, a reason string when it is rejected, or None when it is not money."""
-    cur = a.currency or (b.currency if b else None)
-    if cur is None:
+def _period_after(text: str, end: int) -> str | None:
+    m = _PERIOD_AFTER.match(text, end)
+    if m is None:
         return None
+    if m.group("unit"):
+        return _UNIT_PERIOD[m.group("unit").lower()]
+    return _ADVERB_PERIOD[m.group("word").lower()]
+
+
+def _candidate(
+    text: str, a: _Amount, b: _Amount | None, country: str | None
+) -> _Candidate | str | None:
+    """A candidate, a reason string when it is rejected, or None when it is not money."""
+    last = b or a
+    cur = a.currency or (b.currency if b else None)
+    bare = False
+    if cur is None:
+        # "62/hour on W2": a rate with no currency is in the posting country's money.
+        cur = currency.CURRENCY_BY_COUNTRY.get(country or "") if last.rate else None
+        if cur is None:
+            return None
+        bare = True
     if b is not None and b.currency and a.currency and a.currency != b.currency:
         return "flagged: mixed currencies"
     if b is None:
-        period = a.period
+        period = a.period or _period_after(text, a.end)
+        explicit = period is not None
         before = text[max(0, a.start - _LABEL_CHARS) : a.start]
         if _UP_TO.search(before):
-            return _Candidate(a.start, a.end, cur, period, None, a.value, period is not None)
+            return _Candidate(a.start, a.end, cur, period, None, a.value, explicit, bare)
         if a.plus or _FROM.search(before):
-            return _Candidate(a.start, a.end, cur, period, a.value, None, period is not None)
-        return _Candidate(a.start, a.end, cur, period, a.value, a.value, period is not None)
+            return _Candidate(a.start, a.end, cur, period, a.value, None, explicit, bare)
+        return _Candidate(a.start, a.end, cur, period, a.value, a.value, explicit, bare)
     if a.period and b.period and a.period != b.period:
         return "flagged: mixed periods"
     low = a.value
     if a.mult == 1.0 and b.mult > 1.0 and a.raw <= b.raw:
         low = a.raw * b.mult  # "$120-150K": the K belongs to both
-    period = a.period or b.period
+    period = a.period or b.period or _period_after(text, b.end)
     if low > b.value:
         return "flagged: minimum above maximum"
-    return _Candidate(a.start, b.end, cur, period, low, b.value, period is not None)
+    return _Candidate(a.start, b.end, cur, period, low, b.value, period is not None, bare)
 
 
 def _infer_period(c: _Candidate) -> str | None:
@@ -332,6 +377,9 @@ def _is_pay(text: str, c: _Candidate, strict: bool, last_pay_end: int | None) ->
     plus_extras = text[c.end - 1] == "+" or after.lstrip().startswith("+")
     if not plus_extras and _NOT_PAY_AFTER.search(after):
         return False
+    if c.bare:
+        around = text[max(0, c.start - _BARE_CONTEXT_CHARS) : c.end + _BARE_CONTEXT_CHARS]
+        return bool(_PAY_CONTEXT.search(around))
     if not strict or c.explicit_period:
         return True
     # A list of ranges (by location or level) is pay as a whole once its head is.
@@ -370,71 +418,21 @@ def _merge_open(text: str, cands: list[_Candidate]) -> list[_Candidate]:
     return out
 
 
-def _location_keys(location: str | None) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
-    """Patterns naming the posting's city or region, and patterns naming its country."""
-    place = split_location(location)
-    local: list[re.Pattern[str]] = []
-    for name in (place.city, place.region):
-        if name and len(name) >= 3:
-            local.append(re.compile(r"\b" + re.escape(name) + r"\b", re.I))
-    code = region_code(place.region)
-    if code:
-        local.append(re.compile(r"(?<![A-Za-z])" + code + r"(?![A-Za-z])"))
-    national: list[re.Pattern[str]] = []
-    if place.country == "United States":
-        national.append(
-            re.compile(r"(?<![A-Za-z])(?:U\.S\.|US|USA|United States|national(?:ly)?)(?![A-Za-z])")
-        )
-    elif place.country:
-        national.append(re.compile(r"\b" + re.escape(place.country) + r"\b", re.I))
-    return local, national
-
-
-def _choose(
-    text: str, found: list[tuple[_Candidate, SalaryRange]], location: str | None
-) -> SalaryRange:
-    unique: dict[tuple[object, ...], tuple[_Candidate, SalaryRange]] = {}
-    for c, r in found:
-        unique.setdefault((r.currency, r.period, r.min_amount, r.max_amount), (c, r))
-    options = list(unique.values())
-    if len(options) == 1:
-        return options[0][1]
-    local, national = _location_keys(location)
-    prev_end = 0
-    scored = []
-    for c, r in sorted(options, key=lambda o: o[0].start):
-        context = text[max(prev_end, c.start - _CONTEXT_CHARS) : c.start]
-        prev_end = c.end
-        if any(p.search(context) for p in local):
-            scored.append((2, c, r))
-        elif any(p.search(context) for p in national):
-            scored.append((1, c, r))
-        else:
-            scored.append((0, c, r))
-    best = max(s for s, _, _ in scored)
-    n = len(options)
-    if best > 0:
-        chosen = next(r for s, _, r in scored if s == best)
-        where = "posting location" if best == 2 else "posting country"
-        return _add_note(chosen, f"picked range for {where} of {n} ranges")
-
-    def span(r: SalaryRange) -> tuple[float, float]:
-        lo = r.annual_min if r.annual_min is not None else r.annual_max or 0.0
-        hi = r.annual_max if r.annual_max is not None else r.annual_min or 0.0
-        return (hi - lo, hi)
-
-    chosen = max((r for _, _, r in scored), key=span)
-    return _add_note(chosen, f"picked widest of {n} ranges")
-
-
 def parse_salary(
-    text: str, location: str | None = None, *, source: str = "text"
+    text: str,
+    location: str | None = None,
+    *,
+    source: str = "text",
+    title: str | None = None,
+    remote: bool = False,
 ) -> SalaryRange | None:
     """The pay stated in `text`, or None when there is none (or it cannot be read safely).
 
-    `location` is the posting's own location: it picks between per-location ranges and
-    tells which dollar "$" is. Free text (source "description", or anything longer than a
-    snippet) must show pay words near an amount, or a period, for it to count as pay."""
+    `location` is the posting's own location: it tells which dollar "$" is and, with the
+    title's level and whether the posting is `remote`, picks the posting's row of a pay
+    table (else the table's envelope; `basis` says which). Free text (source "description",
+    or anything longer than a snippet) must show pay words near an amount, or a period, for
+    it to count as pay."""
     if not text:
         return None
     text = " ".join(text.split())
@@ -444,22 +442,23 @@ def parse_salary(
     rejected: list[str] = []
     last_pay_end: int | None = None
     for a, b in _pair(text, _amounts(text, country)):
-        cand = _candidate(text, a, b)
+        cand = _candidate(text, a, b, country)
         if isinstance(cand, str):
             rejected.append(cand)
         elif cand is not None and _is_pay(text, cand, strict, last_pay_end):
             cands.append(cand)
             last_pay_end = cand.end
-    found: list[tuple[_Candidate, SalaryRange]] = []
+    found: dict[tuple[object, ...], PayOption] = {}
     for cand in _merge_open(text, cands):
         result = _finish(cand, source)
         if isinstance(result, SalaryRange):
-            found.append((cand, result))
+            key = (result.currency, result.period, result.min_amount, result.max_amount)
+            found.setdefault(key, PayOption(cand.start, cand.end, result))
         else:
             rejected.append(result)
     if not found:
         return None
-    chosen = _choose(text, found, location)
+    chosen = choose(text, list(found.values()), location=location, title=title, remote=remote)
     if _ESTIMATE.search(text):
         chosen = _add_note(chosen, "flagged: LinkedIn estimate, not stated by the employer")
     if rejected:

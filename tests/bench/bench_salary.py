@@ -2,11 +2,12 @@
 
 - strings: accuracy on salary_strings.tsv (exact currency, annual bounds within 1%,
   REJECT rows must give None);
-- salary_line / body_only: agreement with the prototype's LLM extractions in
-  lirecommend_ratings_351.csv (k$/yr), for rows whose "salary is" line holds a figure and for
-  rows where pay sits only in the body. Rows where the LLM found nothing were filled with the
-  mode (115/200); they are left out unless the text really says 115-200k. A bound agrees
-  when within 1%; for hourly pay the LLM's own 2,000-hour year is accepted too (it used both);
+- salary_line / body_only: agreement with the prototype's later LLM extraction over the whole
+  posting (lirecommend_pay_whole_posting_351.csv, k$/yr, row = row of
+  lirecommend_ratings_351.csv), over the rows where it found pay: those whose "salary is" line
+  holds a figure, and those with pay only in the body. A bound agrees when within 1%; for
+  hourly pay the LLM's own 2,000-hour year is accepted too (it used both). Rows where the LLM
+  found none are counted apart (rules_found_pay_where_llm_found_none);
 - ms_per_posting: the whole rules extraction (extract_fields), best of 7 passes, next to a
   reference in the same run (lower-casing and splitting each description) to be comparable
   across machines and loads.
@@ -26,7 +27,6 @@ from shared.extraction import PostingText, extract_fields, parse_prototype_text,
 from shared.extraction.models import SalaryRange
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
-MODE = (115.0, 200.0)
 
 
 def _close(value: float | None, expected: float, tol: float = 0.01) -> bool:
@@ -74,21 +74,36 @@ def _agrees(r: SalaryRange | None, lo: float, hi: float) -> bool:
     return _bound_agrees(r, rlo and rlo / 1000, lo) and _bound_agrees(r, rhi and rhi / 1000, hi)
 
 
-def llm_agreement(docs: list[PostingText], lows: list[float], highs: list[float]) -> dict:
+def _whole_posting() -> dict[int, tuple[float, float] | None]:
+    """The prototype's later LLM pay extraction over the whole posting, by row."""
+    with (DATASETS / "lirecommend_pay_whole_posting_351.csv").open(encoding="utf-8") as f:
+        return {
+            int(r["row"]): (float(r["min_salary"]), float(r["max_salary"]))
+            if r["min_salary"]
+            else None
+            for r in csv.DictReader(f)
+        }
+
+
+def llm_agreement(docs: list[PostingText]) -> dict:
+    """Rows where the whole-posting LLM found pay, split by whether the posting has a pay
+    line ("salary is …" with a figure) or states pay only in its body."""
+    whole = _whole_posting()
     out: dict[str, dict] = {
         k: {"agree": 0, "n": 0, "disagree_rows": []} for k in ("salary_line", "body_only")
     }
-    mode_filled = {"salary_line": 0, "body_only": 0}
-    body_found_where_llm_none = 0
-    for i, (doc, lo, hi) in enumerate(zip(docs, lows, highs, strict=True)):
+    found_where_llm_none = {"salary_line": 0, "body_only": 0}
+    for i, doc in enumerate(docs):
+        if i not in whole:
+            continue
         result = extract_fields(doc).salary
         kind = "salary_line" if doc.salary_text else "body_only"
-        if (lo, hi) == MODE and not _agrees(result, lo, hi):
-            mode_filled[kind] += 1
-            body_found_where_llm_none += kind == "body_only" and result is not None
+        expected = whole[i]
+        if expected is None:
+            found_where_llm_none[kind] += result is not None
             continue
         out[kind]["n"] += 1
-        if _agrees(result, lo, hi):
+        if _agrees(result, *expected):
             out[kind]["agree"] += 1
         else:
             out[kind]["disagree_rows"].append(i)
@@ -96,8 +111,8 @@ def llm_agreement(docs: list[PostingText], lows: list[float], highs: list[float]
         v["rate"] = round(v["agree"] / v["n"], 4) if v["n"] else None
     return {
         **out,
-        "excluded_mode_filled": mode_filled,
-        "body_only_found_where_llm_found_none": body_found_where_llm_none,
+        "rules_found_pay_where_llm_found_none": found_where_llm_none,
+        "rows_missing_from_reference": sorted(set(range(len(docs))) - set(whole)),
     }
 
 
@@ -129,14 +144,12 @@ def main() -> None:
     with (DATASETS / "lirecommend_ratings_351.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     docs = [parse_prototype_text(r["posting_text"]) for r in rows]
-    lows = [float(r["min_salary"]) for r in rows]
-    highs = [float(r["max_salary"]) for r in rows]
     acc, n, failures = strings_accuracy()
     print(
         json.dumps(
             {
                 "strings": {"accuracy": round(acc, 4), "n": n, "failures": failures},
-                "llm_agreement": llm_agreement(docs, lows, highs),
+                "llm_agreement": llm_agreement(docs),
                 "timing": {**timing(docs), "n_postings": len(docs)},
             }
         )

@@ -22,7 +22,7 @@ from shared.extraction.location import Place, split_location
         ("Zürich, Zurich, Switzerland", Place("Zürich", "Zurich", "Switzerland")),
         ("San Francisco, CA", Place("San Francisco", "California", "United States")),
         ("London Area, United Kingdom", Place("London", None, "United Kingdom")),
-        ("Remote", Place(None, None, None)),
+        ("Remote", Place(None, None, None, "remote")),
         ("United States", Place(None, None, "United States")),
         ("California, United States", Place(None, "California", "United States")),
         ("Greater Chicago Area", Place("Chicago", "Illinois", "United States")),

@@ -126,11 +126,11 @@ def test_picks_range_for_posting_location() -> None:
     result = parse_salary(text, "Seattle, WA", source="description")
     assert result is not None
     assert (result.min_amount, result.max_amount) == (117998, 158290)
-    assert result.note == "picked range for posting location of 3 ranges"
+    assert result.basis == "range for the posting's location"
     other = parse_salary(text, "Austin, TX", source="description")
     assert other is not None
-    assert (other.min_amount, other.max_amount) == (130000, 190000)
-    assert other.note == "picked widest of 3 ranges"
+    assert (other.min_amount, other.max_amount) == (112586, 190000)
+    assert other.basis == "range across 3 locations"
 
 
 def test_picks_country_range_over_widest() -> None:
@@ -142,7 +142,7 @@ def test_picks_country_range_over_widest() -> None:
     result = parse_salary(text, "Redmond, WA", source="description")
     assert result is not None
     assert (result.min_amount, result.max_amount) == (94300, 182600)
-    assert result.note == "picked range for posting country of 2 ranges"
+    assert result.basis == "range for the posting's country"
 
 
 def test_start_and_end_bounds_form_one_range() -> None:
