@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from pwdlib import PasswordHash
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.credentials import digest, forget_token
 from shared.db.base import utcnow
 from shared.db.models import ApiToken, User
 from shared.throttle import record_failed_signin, signin_wait
@@ -69,27 +69,11 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(session: Session, user: User, name: str = "default") -> str:
     token = "lir_" + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(user_id=user.id, name=name, token_hash=_digest(token), created_at=utcnow())
-    )
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=digest(token), created_at=utcnow()))
     session.flush()
     return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None:
-        return None
-    row.last_used_at = utcnow()
-    return session.get(User, row.user_id)
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> bool:
@@ -97,4 +81,6 @@ def revoke_token(session: Session, user: User, token_id: int) -> bool:
     if row is None or row.user_id != user.id:
         return False
     row.revoked_at = row.revoked_at or utcnow()
+    forget_token(row.token_hash)  # now, and again once committed (a reload may race it)
+    event.listen(session, "after_commit", lambda _: forget_token(row.token_hash), once=True)
     return True

@@ -238,3 +238,37 @@ def wait_job(
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
     if exitstatus == 0:  # keep worker logs of a failed run for a look
         shutil.rmtree(DATA_DIR, ignore_errors=True)
+
+
+class Gateway:
+    """A real `uvicorn services.gateway.app:app` process on a free port."""
+
+    def __init__(self, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = DATA_DIR / f"gateway-{self.port}.log"
+        cmd = [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host",
+               "127.0.0.1", "--port", str(self.port), *args]  # fmt: skip
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env or os.environ.copy(), stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for(self._up, timeout=30)
+
+    def _up(self) -> bool:
+        import httpx
+
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"gateway exited:\n{self.log.read_text()[-3000:]}")
+        try:
+            return httpx.get(self.base + "/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from services.gateway.web.csrf import require_header_token
-from shared.auth import user_for_token
+from shared.credentials import user_for_token
 from shared.db.models import User
 from shared.db.session import session_scope
 

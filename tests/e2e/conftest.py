@@ -3,17 +3,13 @@ a Celery worker, the LinkedIn stand-in) and Debian's chromium driven by Playwrig
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import DATA_DIR, REPO, Worker, free_port, wait_for
+from tests.conftest import REPO, Gateway, Worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -26,30 +22,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def gateway(worker: Worker) -> Iterator[str]:
     """`python -m uvicorn services.gateway.app:app` on a free port; yields its base URL."""
-    port = free_port()
-    log = DATA_DIR / f"gateway-{port}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "services.gateway.app:app", "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=REPO, env=os.environ.copy(), stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited:\n{log.read_text()[-3000:]}")
-        try:
-            return httpx.get(base + "/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(up, timeout=30)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    gw = Gateway()
+    yield gw.base
+    gw.stop()
 
 
 @pytest.fixture(scope="module")
