@@ -18,8 +18,10 @@ from shared.db.models import Job, Posting, Rating
 from shared.extraction import parse_prototype_text
 from shared.extraction_store import extract_and_store
 from shared.jobs import Progress, create_job
+from shared.postings import pending_job
 from shared.ratings import check_rating, posting_for_url, upsert_rating
 from shared.schemas import ModelVersionPublic
+from shared.tracker.csv_io import applications_csv, import_application
 from shared.training import maybe_queue_training, model_versions
 
 MAX_IMPORT_BYTES = 20_000_000
@@ -47,9 +49,11 @@ def detect_format(header: list[str]) -> str:
         return "prototype"
     if {"url", "rating"} <= cols:
         return "url"
+    if {"url", "status"} <= cols:
+        return "applications"
     raise ValueError(
-        "CSV header must have columns url,rating or the prototype's "
-        "posting_text,rating,min_salary,max_salary"
+        "CSV header must have columns url,rating, the prototype's "
+        "posting_text,rating,min_salary,max_salary, or the tracker's url,status"
     )
 
 
@@ -79,6 +83,12 @@ def import_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         try:
             with session.begin_nested():
+                if fmt == "applications":
+                    posting = posting_for_url(session, row.get("url", ""))
+                    import_application(session, job.user_id, posting.id, row)
+                    pending_job(session, job.user_id, posting)
+                    imported += 1
+                    continue
                 value = _rating(row.get("rating", ""))
                 if fmt == "url":
                     posting = posting_for_url(session, row.get("url", ""))
@@ -173,11 +183,13 @@ def _num(value: float | None) -> str:
 
 
 def export_zip(session: Session, user_id: int) -> bytes:
-    """Everything of the user's: ratings with postings, model versions and the active model."""
+    """Everything of the user's: ratings with postings, the tracker, model versions and the
+    active model."""
     buf = io.BytesIO()
     models = model_versions(session, user_id)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("ratings.csv", ratings_csv(session, user_id))
+        zf.writestr("applications.csv", applications_csv(session, user_id))
         meta = [ModelVersionPublic.model_validate(m).model_dump(mode="json") for m in models]
         zf.writestr("models.json", json.dumps(meta, indent=2))
         active = next((m for m in models if m.is_active), None)

@@ -14,6 +14,7 @@ from shared.db.base import utcnow
 from shared.db.models import BlockRule, HiddenPosting, Posting, Prediction, Rating
 from shared.extraction.currency import USD_SCALE
 from shared.scoring import ensure_scored
+from shared.tracker.service import tracked
 
 BLOCK_KINDS = ("company", "title")
 
@@ -24,6 +25,8 @@ class Filters:
     workplace: str | None = None
     seniority: str | None = None
     posted_within_days: int | None = None
+    # Postings on the tracker are dealt with; shown only when asked.
+    include_tracked: bool = False
 
 
 def recommend(
@@ -54,6 +57,8 @@ def recommend(
         .order_by(Prediction.expected_score.desc(), Posting.id.desc())
         .limit(limit)
     )
+    if not filters.include_tracked:
+        stmt = stmt.where(~tracked(user_id))
     if filters.min_salary is not None:
         stmt = stmt.where(pay_usd() >= filters.min_salary)
     if filters.workplace:

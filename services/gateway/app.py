@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from services.gateway.metrics import install_metrics
 from services.gateway.routes import (
+    applications,
     auth,
     data,
     health,
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
         searches.router,
         models.router,
         data.router,
+        applications.router,
     )
     for router in routers:
         api.include_router(router)

@@ -58,6 +58,11 @@ class Posting(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # The earliest posting of the same job under another LinkedIn id (shared.reposts).
+    repost_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("postings.id", ondelete="SET NULL"), index=True
+    )
     fetched_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed
@@ -218,4 +223,95 @@ class LLMUsage(Base):
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     outcome: Mapped[str] = mapped_column(String(32))  # ok|cached|fallback:<reason>
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class Application(Base):
+    """A posting on the user's application tracker (shared.tracker)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("user_id", "posting_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    applied_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # When the status last changed (the board shows days since).
+    changed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    posting: Mapped[Posting] = relationship(lazy="joined")
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        order_by="ApplicationEvent.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ApplicationEvent(Base):
+    __tablename__ = "application_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class SavedSearch(Base):
+    """A search run on a schedule (shared.saved_searches)."""
+
+    __tablename__ = "saved_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)  # keywords, location, filters, limit
+    every_hours: Mapped[float] = mapped_column(Float)
+    alert_min_score: Mapped[float | None] = mapped_column(Float)
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_run_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    last_job_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class SavedSearchMatch(Base):
+    __tablename__ = "saved_search_matches"
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    posting_id: Mapped[int] = mapped_column(
+        ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # When the user saw it (viewed the matches, or marked it seen); None: new.
+    seen_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    expected_score: Mapped[float | None] = mapped_column(Float)  # at the run that found it
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # match|closed
+    saved_search_id: Mapped[int | None] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="CASCADE")
+    )
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(500))
+    expected_score: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class FeedToken(Base):
+    """The secret in a user's private Atom feed URL; only its SHA-256 is stored."""
+
+    __tablename__ = "feed_tokens"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from shared.data_io import MAX_IMPORT_BYTES, export_zip, ratings_csv, start_impo
 from shared.db.models import Job, Posting, Prediction, Rating
 from shared.insights import insights
 from shared.schemas import JobPublic
+from shared.tracker.csv_io import applications_csv
 from shared.training import active_model
 
 router = APIRouter(tags=["data"])
@@ -32,6 +33,15 @@ def export_csv(session: SessionDep, user: UserDep) -> Response:
         ratings_csv(session, user.id),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="lirecommend-ratings.csv"'},
+    )
+
+
+@router.get("/exports/applications.csv")
+def export_applications(session: SessionDep, user: UserDep) -> Response:
+    return Response(
+        applications_csv(session, user.id),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="lirecommend-applications.csv"'},
     )
 
 

@@ -32,8 +32,9 @@ def recommendations(
     workplace: Literal["remote", "hybrid", "on-site"] | None = None,
     seniority: str | None = None,
     posted_within: int | None = Query(None, ge=1, le=365, description="days"),
+    include_tracked: bool = Query(False, description="also postings on the tracker"),
 ) -> dict[str, Any]:
-    filters = Filters(min_salary, workplace, seniority, posted_within)
+    filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
     ranked = recommend(session, user.id, filters, limit)
     model = active_model(session, user.id)
     return {

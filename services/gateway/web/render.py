@@ -23,6 +23,7 @@ NAV = [
     ("/predict", "Predict"),
     ("/recommend", "Recommend"),
     ("/ratings", "My ratings"),
+    ("/tracker", "Tracker"),
     ("/model", "Model"),
     ("/insights", "Insights"),
 ]

@@ -1,0 +1,1 @@
+"""The application tracker: where the user stands with each posting, with dated history."""
