@@ -27,31 +27,27 @@ async def import_ratings(file: UploadFile, session: SessionDep, user: UserDep) -
     return {"job": JobPublic.model_validate(job).model_dump(mode="json")}
 
 
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/exports/ratings.csv")
 def export_csv(session: SessionDep, user: UserDep) -> Response:
-    return Response(
-        ratings_csv(session, user.id),
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="lirecommend-ratings.csv"'},
-    )
+    return _download(ratings_csv(session, user.id), "text/csv", "lirecommend-ratings.csv")
 
 
 @router.get("/exports/applications.csv")
 def export_applications(session: SessionDep, user: UserDep) -> Response:
-    return Response(
-        applications_csv(session, user.id),
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="lirecommend-applications.csv"'},
-    )
+    return _download(applications_csv(session, user.id), "text/csv", "lirecommend-applications.csv")
 
 
 @router.get("/exports/all.zip")
 def export_all(session: SessionDep, user: UserDep) -> Response:
-    return Response(
-        export_zip(session, user.id),
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="lirecommend-export.zip"'},
-    )
+    return _download(export_zip(session, user.id), "application/zip", "lirecommend-export.zip")
 
 
 @router.get("/insights")
