@@ -71,6 +71,7 @@ def start_import(session: Session, user_id: int, data: bytes, filename: str) -> 
         session,
         kind="import",
         user_id=user_id,
+        priority="bulk",
         params={"format": fmt, "filename": filename, "csv": text},
     )
 
@@ -93,7 +94,13 @@ def import_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
                 if fmt == "url":
                     posting = posting_for_url(session, row.get("url", ""))
                     upsert_rating(session, job.user_id, posting.id, value)
-                    create_job(session, kind="scrape", user_id=job.user_id, posting_id=posting.id)
+                    create_job(
+                        session,
+                        kind="scrape",
+                        user_id=job.user_id,
+                        posting_id=posting.id,
+                        parent=job,
+                    )
                 else:
                     _import_prototype_row(session, job.user_id, row, value)
             imported += 1

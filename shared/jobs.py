@@ -25,6 +25,7 @@ from shared.settings import get_settings
 log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
+PRIORITIES = ("interactive", "bulk")
 FINISHED = ("succeeded", "failed", "cancelled")
 _OUTBOX = "lir_outbox"
 
@@ -53,11 +54,22 @@ def create_job(
     user_id: int | None,
     params: dict[str, Any] | None = None,
     posting_id: int | None = None,
+    priority: str | None = None,
+    parent: Job | None = None,
 ) -> Job:
+    """A queued job, sent after commit. `priority` is "interactive" (a user waiting on it) or
+    "bulk"; a child of `parent` inherits its priority and belongs to the same root job, so
+    cancelling an import or a search reaches everything it started."""
+    if priority is None:
+        priority = parent.priority if parent is not None else "interactive"
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, got {priority!r}")
     job = Job(
         id=uuid.uuid4(),
         kind=kind,
         user_id=user_id,
+        priority=priority,
+        parent_id=None if parent is None else (parent.parent_id or parent.id),
         params=params or {},
         posting_id=posting_id,
         status="queued",

@@ -129,7 +129,9 @@ def needs_extraction(posting: Posting) -> bool:
 def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"posting_id": posting.id, "fetched": fetched, "title": posting.title}
     if needs_extraction(posting):
-        extract = create_job(session, kind="extract", user_id=job.user_id, posting_id=posting.id)
+        extract = create_job(
+            session, kind="extract", user_id=job.user_id, posting_id=posting.id, parent=job
+        )
         out["extract_job_id"] = str(extract.id)
     elif job.user_id is not None:
         from shared.training import maybe_queue_training

@@ -100,6 +100,8 @@ class JobPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     kind: str
+    priority: str
+    parent_id: uuid.UUID | None
     status: str
     progress: float
     message: str | None

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -124,10 +125,29 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_user_created", "user_id", "created_at"),
+        # The dispatcher's scan: waiting and in-flight jobs by class and user, oldest first.
+        Index("ix_jobs_dispatch", "status", "kind", "priority", "user_id", "created_at"),
+        Index("ix_jobs_parent", "parent_id"),
+        # One training per user at a time, plus at most one follow-up waiting behind it.
+        Index(
+            "ux_jobs_one_train",
+            "user_id",
+            "status",
+            unique=True,
+            postgresql_where=text("kind = 'train' AND status IN ('queued', 'running')"),
+            sqlite_where=text("kind = 'train' AND status IN ('queued', 'running')"),
+        ),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
+    # interactive (by hand: a rating, a prediction, a search from the page) | bulk (imports,
+    # saved-search runs, re-extraction); children inherit their parent's.
+    priority: Mapped[str] = mapped_column(
+        String(16), default="interactive", server_default="interactive"
+    )
+    # The import or search this job was started by: cancelling the parent cancels it.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str | None] = mapped_column(Text)
