@@ -1,7 +1,7 @@
 """jobs: priority class, parent job, dispatcher index, one training per user
 
 Revision ID: 0002_fairwork
-Revises: 0001
+Revises: 0003_market
 Create Date: 2026-12-01 21:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_fairwork"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_market"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
