@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.artifacts import read_artifact
+from shared.career.profile import profile_export
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.extraction import parse_prototype_text
@@ -190,8 +191,8 @@ def _num(value: float | None) -> str:
 
 
 def export_zip(session: Session, user_id: int) -> bytes:
-    """Everything of the user's: ratings with postings, the tracker, model versions and the
-    active model."""
+    """Everything of the user's: ratings with postings, the tracker, the profile, model
+    versions and the active model."""
     buf = io.BytesIO()
     models = model_versions(session, user_id)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -199,6 +200,9 @@ def export_zip(session: Session, user_id: int) -> bytes:
         zf.writestr("applications.csv", applications_csv(session, user_id))
         meta = [ModelVersionPublic.model_validate(m).model_dump(mode="json") for m in models]
         zf.writestr("models.json", json.dumps(meta, indent=2))
+        profile = profile_export(session, user_id)
+        if profile is not None:
+            zf.writestr("profile.json", json.dumps(profile, indent=2))
         active = next((m for m in models if m.is_active), None)
         if active is not None:
             zf.writestr(f"model-v{active.version}.skops", read_artifact(active))

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # a path keeps them as files there.
     artifact_store: str = "db"
 
+    # Career path (issue 11): a posting is "wanted" at this expected score (0-3) or above,
+    # and "matching" at this qualification match (0-1) or above.
+    career_want_threshold: float = Field(2.0, ge=0, le=3)
+    career_match_threshold: float = Field(0.7, ge=0, le=1)
+    resume_max_bytes: int = Field(2_000_000, gt=0)
+
     job_requeue_after_seconds: int = 120
     job_heartbeat_timeout_seconds: int = 300
     job_max_attempts: int = 3

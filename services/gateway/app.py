@@ -14,11 +14,13 @@ from services.gateway.metrics import install_metrics
 from services.gateway.routes import (
     applications,
     auth,
+    career,
     data,
     health,
     jobs,
     models,
     predictions,
+    profile,
     ratings,
     recommendations,
     searches,
@@ -79,6 +81,8 @@ def create_app() -> FastAPI:
         models.router,
         data.router,
         applications.router,
+        profile.router,
+        career.router,
     )
     for router in routers:
         api.include_router(router)

@@ -5,7 +5,11 @@ extraction rules on the posting it receives, in the JSON-schema shape it was ask
 `usage` token counts. It can be switched to misbehave:
 
   good | malformed | schema_invalid | refusal | rate_limit (429 + retry-after) |
-  server_error (500) | timeout (sleeps `sleep_seconds`, then answers)
+  server_error (500) | timeout (sleeps `sleep_seconds`, then answers) |
+  invent (a career-plan narrative citing a skill and a figure that are not in the gaps)
+
+A request for the career-plan narrative (response schema "career_plan") is answered with a
+short narrative written from the gaps it carries.
 
 Control from another process: `POST /__standin/config` with JSON such as
 {"mode": "good", "sequence": ["rate_limit", "good"], "retry_after": 0.1, "sleep_seconds": 5,
@@ -28,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from shared.career.narrative import GAPS_MARKER, SCHEMA_NAME
 from shared.extraction.fields import extract_fields
 from shared.extraction.llm_schema import from_extraction, posting_from_messages
 
@@ -39,6 +44,7 @@ MODES = (
     "rate_limit",
     "server_error",
     "timeout",
+    "invent",
 )
 _CHARS_PER_TOKEN = 4
 
@@ -110,10 +116,35 @@ def _completion(request: dict[str, Any], content: str | None, refusal: str | Non
     return json.dumps(body).encode()
 
 
-def _answer(request: dict[str, Any]) -> str:
-    """Our own rules' reading of the posting, in the response schema's shape."""
+def _answer(request: dict[str, Any], invent: bool = False) -> str:
+    """Our own rules' reading of the posting, in the response schema's shape; or, for a
+    career plan, a narrative from the gaps it was given."""
+    schema = (request.get("response_format") or {}).get("json_schema") or {}
+    if schema.get("name") == SCHEMA_NAME:
+        return json.dumps({"narrative": _narrative(request.get("messages", []), invent)})
     doc = posting_from_messages(request.get("messages", []))
     return from_extraction(extract_fields(doc)).model_dump_json()
+
+
+def _narrative(messages: list[dict[str, Any]], invent: bool) -> str:
+    raw = next(
+        (str(m["content"]) for m in messages if GAPS_MARKER in str(m.get("content") or "")), ""
+    )
+    facts = json.loads(raw.split(GAPS_MARKER, 1)[1]) if raw else {}
+    gaps = facts.get("gaps") or [{"skill": "Haskell", "postings_asking": 99}]
+    first = gaps[0]
+    text = (
+        f"Start with {first['skill']}: {first['postings_asking']} of your "
+        f"{facts.get('stretch_postings', 0)} stretch jobs ask for it"
+    )
+    if first.get("postings_unlocked"):
+        text += f", and with it {first['postings_unlocked']} come within reach"
+    text += "."
+    if len(gaps) > 1:
+        text += f" Then add {gaps[1]['skill']}."
+    if invent:
+        text += " Haskell would open 999 more doors."
+    return text
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -192,7 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if mode == "timeout":
                 state.stopping.wait(state.sleep_seconds)
-            self._send(200, _completion(request, _answer(request), None))
+            answer = _answer(request, invent=mode == "invent")
+            self._send(200, _completion(request, answer, None))
 
 
 class _Server(ThreadingHTTPServer):

@@ -335,3 +335,39 @@ class FeedToken(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class Profile(Base):
+    """What the user has (issue 11): skills they confirmed, experience, title, a resume.
+    Private to the user, like ratings."""
+
+    __tablename__ = "profiles"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # [{"name": vocabulary name, "source": "manual" | "resume" | "resume_llm"}]
+    skills: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Read from a resume and not yet reviewed: they do not count until confirmed.
+    suggested_skills: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    suggested_years: Mapped[float | None] = mapped_column(Float)
+    years_experience: Mapped[float | None] = mapped_column(Float)
+    current_title: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(16))
+    resume_text: Mapped[str | None] = mapped_column(Text)
+    resume_filename: Mapped[str | None] = mapped_column(String(255))
+    resume_extraction: Mapped[str | None] = mapped_column(String(64))  # rules|llm|cached|fallback:…
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PostingRequirement(Base):
+    """Which of a posting's skills its text names as nice-to-have (the rest count as
+    required), worked out once per extraction so matching never rereads descriptions."""
+
+    __tablename__ = "posting_requirements"
+    posting_id: Mapped[int] = mapped_column(
+        ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The posting's extracted_at this was computed from: a re-extraction makes it stale.
+    extracted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    nice_to_have: Mapped[list[str]] = mapped_column(JSON, default=list)

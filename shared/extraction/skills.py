@@ -104,3 +104,16 @@ def _exact_ok(text: str, exact: str, start: int, end: int) -> bool:
     # Words like "Go" or "C" in prose: "Go to", "Series C".
     prose = _PROSE_AFTER.match(text, end) or _PROSE_BEFORE.search(text, max(0, start - 12), start)
     return not (prose and (len(exact) <= 2 or exact.isalpha()))
+
+
+def canonical_skill(name: str) -> str | None:
+    """The vocabulary name for a name or alias a person typed ("k8s", "postgres", "go"),
+    in any case; None when the vocabulary does not know it."""
+    _, entries = _vocabulary()
+    found = entries.get(_lower(name.strip()))
+    return found[0] if found else None
+
+
+def vocabulary_names() -> list[str]:
+    _, entries = _vocabulary()
+    return sorted({canonical for canonical, _ in entries.values()}, key=str.casefold)

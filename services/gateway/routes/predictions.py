@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import SessionDep, UserDep
+from shared.career.qualify import matches_for
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
@@ -36,6 +37,7 @@ def predict(body: PredictIn, session: SessionDep, user: UserDep) -> Any:
             },
         )
     [prediction], _ = score_postings(session, user.id, [posting], explain_top=8)
+    prediction.update(matches_for(session, user.id, [posting])[posting.id].public())
     return {
         "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
         "prediction": prediction,

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from shared.career.qualify import matches_for
 from shared.db.models import BlockRule
 from shared.recommendations import (
     Filters,
@@ -19,6 +20,8 @@ from shared.recommendations import (
 from shared.training import active_model
 
 router = APIRouter(tags=["recommendations"])
+# With min_match the ranking is filtered after the fact, from this many top postings.
+MATCH_POOL = 2000
 
 
 @router.get("/recommendations")
@@ -33,12 +36,18 @@ def recommendations(
     seniority: str | None = None,
     posted_within: int | None = Query(None, ge=1, le=365, description="days"),
     include_tracked: bool = Query(False, description="also postings on the tracker"),
+    min_match: float | None = Query(
+        None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
+    ),
 ) -> dict[str, Any]:
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
-    ranked = recommend(session, user.id, filters, limit)
+    ranked = recommend(session, user.id, filters, limit if min_match is None else MATCH_POOL)
+    fits = matches_for(session, user.id, [p for p, _ in ranked])
+    if min_match is not None:
+        ranked = [r for r in ranked if fits[r[0].id].match >= min_match][:limit]
     model = active_model(session, user.id)
     return {
-        "items": [item(p, pr) for p, pr in ranked],
+        "items": [{**item(p, pr), **fits[p.id].public()} for p, pr in ranked],
         "model_version": model.version if model else None,
         "heuristic": model is None,
     }
