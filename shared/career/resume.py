@@ -9,6 +9,7 @@ import io
 import zipfile
 
 MIN_TEXT_CHARS = 20
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -25,7 +26,7 @@ def resume_kind(data: bytes, filename: str, content_type: str | None) -> str:
     name = filename.lower()
     if name.endswith((".pdf", ".docx", ".doc")) or content_type in ("application/pdf", _DOCX_TYPE):
         raise ResumeError(f"{filename} is not a readable PDF or DOCX file")
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS):
         raise ResumeError(f"{filename} is a binary file: upload a PDF, DOCX or plain-text resume")
     return "txt"
 
@@ -77,7 +78,7 @@ def _docx(data: bytes) -> str:
 
 
 def _txt(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF16_BOMS):
         return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
