@@ -1,7 +1,7 @@
 """career path: profiles and posting requirements
 
 Revision ID: 0003_career
-Revises: 0002_fairwork, 0003_market (also the merge point of those two heads)
+Revises: 0002_fairwork
 Create Date: 2026-12-01 21:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0003_career'
-down_revision: str | tuple[str, ...] | None = ('0002_fairwork', '0003_market')
+down_revision: str | None = '0002_fairwork'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
