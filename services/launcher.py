@@ -13,15 +13,18 @@ import subprocess
 import sys
 import time
 
-from shared.queue import QUEUES
-from shared.settings import get_settings
+from shared.settings import SettingsError, get_settings
 
 
 def commands(port: int, concurrency: int) -> list[list[str]]:
-    """The gateway, one process for the scrape queue (with beat) and a pool for the rest.
+    """The gateway, one process for the scrape queue, a pool for the rest, and beat with
+    the reaper on a worker of its own.
 
     A single scrape process keeps the LinkedIn budget exact even without Redis, where the
-    rate limit lives in process memory; training on its own pool never holds up scraping."""
+    rate limit lives in process memory; training on its own pool never holds up scraping;
+    and no backlog of either can hold up the reaper."""
+    from shared.queue import MAINTENANCE_QUEUE, QUEUES
+
     py = sys.executable
     worker = [py, "-m", "celery", "-A", "services.worker.app", "worker", "--loglevel=INFO"]
     quiet = ["--without-gossip", "--without-mingle"]
@@ -37,8 +40,10 @@ def commands(port: int, concurrency: int) -> list[list[str]]:
             "--port",
             str(port),
         ],
-        [*worker, "-Q", "scrape", "-n", "scrape@%h", "--concurrency", "1", "--beat", *quiet],
+        [*worker, "-Q", "scrape", "-n", "scrape@%h", "--concurrency", "1", *quiet],
         [*worker, "-Q", others, "-n", "work@%h", "--concurrency", str(concurrency), *quiet],
+        [*worker, "-Q", MAINTENANCE_QUEUE, "-n", "maintenance@%h", "--pool", "solo", "--beat"]
+        + quiet,
     ]
 
 
@@ -49,14 +54,17 @@ def migrate() -> None:
 
 
 def main() -> None:
+    try:  # a bad setting is reported by name before anything starts
+        settings = get_settings()
+    except SettingsError as exc:
+        sys.exit(str(exc))
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=get_settings().port)
+    parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument(
         "--concurrency", type=int, default=2, help="processes for extract and train"
     )
     parser.add_argument("--no-migrate", action="store_true")
     args = parser.parse_args()
-    settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not args.no_migrate:
         migrate()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-change-me"
@@ -25,37 +25,38 @@ class Settings(BaseSettings):
     # Redis for the shared LinkedIn rate limit; defaults to broker_url when that is redis.
     redis_url: str = ""
 
-    port: int = 8000
+    port: int = Field(8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     cookie_secure: bool = False
 
     linkedin_base_url: str = "https://www.linkedin.com"
-    linkedin_min_interval_seconds: float = 2.0
-    linkedin_jitter_seconds: float = 0.5
-    linkedin_connect_timeout: float = 5.0
-    linkedin_read_timeout: float = 15.0
-    linkedin_max_bytes: int = 3_000_000
-    linkedin_max_retries: int = 4
+    # 0 means no spacing at all (local stand-ins); Retry-After pauses still apply.
+    linkedin_min_interval_seconds: float = Field(2.0, ge=0, allow_inf_nan=False)
+    linkedin_jitter_seconds: float = Field(0.5, ge=0, allow_inf_nan=False)
+    linkedin_connect_timeout: float = Field(5.0, gt=0, allow_inf_nan=False)
+    linkedin_read_timeout: float = Field(15.0, gt=0, allow_inf_nan=False)
+    linkedin_max_bytes: int = Field(3_000_000, gt=0)
+    linkedin_max_retries: int = Field(4, ge=0)
     linkedin_proxies: list[str] = Field(default_factory=list)
     linkedin_user_agent: str = (
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/131.0.0.0 Safari/537.36"
     )
     # A stored posting younger than this is served without HTTP.
-    posting_max_age_hours: float = 24 * 7
+    posting_max_age_hours: float = Field(24 * 7, ge=0, allow_inf_nan=False)
 
     llm_base_url: str = ""
     llm_api_key: SecretStr = SecretStr("")
     llm_model: str = ""
-    llm_timeout_seconds: float = 30.0
-    llm_max_retries: int = 2
-    llm_monthly_budget_usd: float = 5.0
-    llm_price_per_1k_input_usd: float = 0.00015
-    llm_price_per_1k_output_usd: float = 0.0006
+    llm_timeout_seconds: float = Field(30.0, gt=0, allow_inf_nan=False)
+    llm_max_retries: int = Field(2, ge=0)
+    llm_monthly_budget_usd: float = Field(5.0, ge=0, allow_inf_nan=False)
+    llm_price_per_1k_input_usd: float = Field(0.00015, ge=0, allow_inf_nan=False)
+    llm_price_per_1k_output_usd: float = Field(0.0006, ge=0, allow_inf_nan=False)
 
     # Retrain a user's model after this many new or changed ratings.
-    retrain_every: int = 5
-    min_ratings_for_model: int = 12
+    retrain_every: int = Field(5, ge=1)
+    min_ratings_for_model: int = Field(12, ge=2)
     # Where model artifacts live: "db" keeps them in the model_versions table,
     # a path keeps them as files there.
     artifact_store: str = "db"
@@ -66,10 +67,12 @@ class Settings(BaseSettings):
     career_match_threshold: float = Field(0.7, ge=0, le=1)
     resume_max_bytes: int = Field(2_000_000, gt=0)
 
-    job_requeue_after_seconds: int = 120
-    job_heartbeat_timeout_seconds: int = 300
-    job_max_attempts: int = 3
-    job_reap_interval_seconds: int = 30
+    job_requeue_after_seconds: int = Field(120, ge=1)
+    job_heartbeat_timeout_seconds: int = Field(300, ge=1)
+    job_max_attempts: int = Field(3, ge=1)
+    job_reap_interval_seconds: int = Field(30, ge=1)
+    # How long an embedded-mode (SQLite) writer waits for another before giving up.
+    sqlite_busy_timeout_seconds: float = Field(30.0, gt=0, allow_inf_nan=False)
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +102,21 @@ class Settings(BaseSettings):
         return self.broker_url if self.broker_url.startswith("redis") else ""
 
 
+class SettingsError(ValueError):
+    """A setting is out of range; the message names its environment variable."""
+
+
+def describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        name = "LIR_" + "_".join(str(p) for p in error["loc"][:1]).upper()
+        problems.append(f"{name}={error.get('input')!r}: {error['msg']}")
+    return "invalid settings: " + "; ".join(problems)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None

@@ -20,13 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from selectolax.lexbor import LexborHTMLParser
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from shared.linkedin.models import (
     FetchResult,
@@ -37,7 +31,7 @@ from shared.linkedin.models import (
     SearchQuery,
 )
 from shared.linkedin.posting import classify_tree, is_auth_url, parse_posting_tree
-from shared.linkedin.ratelimit import RateLimiter
+from shared.linkedin.ratelimit import RateLimiter, RateLimitPaused
 from shared.linkedin.search import MAX_START, SEARCH_PATH, parse_search_tree, search_params
 from shared.linkedin.urls import is_linkedin_host, job_id_from_url, normalize_job_id
 from shared.settings import Settings
@@ -58,6 +52,7 @@ class _Response:
     retry_after: float | None = None
     error: str | None = None
     transient: bool = False  # the error was the network's, not the page's
+    paused_until: float | None = None  # 429/999: when the deployment's budget resumes
 
 
 class _RetryableStatus(Exception):
@@ -100,8 +95,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
 class LinkedInClient:
     """One per worker process (it holds connection pools and the limiter's Redis client).
 
-    `max_retry_after` caps how long a Retry-After may make a worker sleep: beyond it the
-    fetch gives up as blocked, so a task never sleeps past the job heartbeat timeout.
+    A 429 or 999 pauses the deployment's whole LinkedIn budget for its Retry-After (or the
+    backoff), so every worker waits, not just this request. `max_retry_after` caps how long
+    a worker sleeps through a pause: beyond it the fetch gives up as `rate_limited` with
+    the time it may be tried again, so a task never sleeps past the job heartbeat timeout.
     `sleep` and `transport` exist for tests and benchmarks.
     """
 
@@ -127,7 +124,7 @@ class LinkedInClient:
         self.max_bytes = settings.linkedin_max_bytes
         self.max_retry_after = max_retry_after
         self._sleep = sleep
-        self._backoff = wait_exponential(multiplier=backoff_base, max=backoff_max)
+        self._backoff_base, self._backoff_max = backoff_base, backoff_max
         timeout = httpx.Timeout(
             connect=settings.linkedin_connect_timeout,
             read=settings.linkedin_read_timeout,
@@ -205,7 +202,7 @@ class LinkedInClient:
         url = self.base_url + path
         client = self._next_client()
         for _hop in range(MAX_REDIRECTS + 1):
-            self.limiter.acquire()
+            self.limiter.acquire(max_wait=self.max_retry_after)
             with client.stream("GET", url, params=params) as response:
                 final = str(response.url)
                 if response.is_redirect:
@@ -223,11 +220,21 @@ class LinkedInClient:
                 return _Response(response.status_code, final, self._read_capped(response))
         raise _Refused(f"more than {MAX_REDIRECTS} redirects")
 
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1)))
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _RetryableStatus) and exc.response.retry_after is not None:
-            return exc.response.retry_after
-        return float(self._backoff(state))
+        if isinstance(exc, _RetryableStatus):
+            if exc.response.status in RETRY_STATUSES:
+                return 0.0  # the deployment-wide pause is waited out in limiter.acquire()
+            if exc.response.retry_after is not None:
+                return exc.response.retry_after
+        return self._backoff(state.attempt_number)
+
+    def _nap(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep(seconds)
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> tuple[_Response, int]:
         """GET with retries on 429/999/5xx and network errors; returns (response, attempts)."""
@@ -237,9 +244,13 @@ class LinkedInClient:
             nonlocal attempts
             attempts += 1
             response = self._request_once(path, params)
-            retryable = response.status in RETRY_STATUSES or response.status >= 500
             too_long = (response.retry_after or 0) > self.max_retry_after
-            if retryable and not too_long:
+            if response.status in RETRY_STATUSES:
+                wait = response.retry_after
+                response.paused_until = self.limiter.pause(
+                    wait if wait is not None else self._backoff(attempts)
+                )
+            if (response.status in RETRY_STATUSES or response.status >= 500) and not too_long:
                 raise _RetryableStatus(response)
             return response
 
@@ -247,7 +258,7 @@ class LinkedInClient:
             stop=stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
             retry=retry_if_exception_type((_RetryableStatus, httpx.TransportError)),
-            sleep=self._sleep,
+            sleep=self._nap,
             reraise=True,
         )
         url = self.base_url + path
@@ -255,6 +266,8 @@ class LinkedInClient:
             return retrying(attempt), attempts
         except _RetryableStatus as exc:
             return exc.response, attempts
+        except RateLimitPaused as exc:  # another worker's Retry-After is still running
+            return _Response(429, url, None, paused_until=exc.until), attempts - 1
         except _Refused as exc:
             return _Response(0, url, None, error=str(exc)), attempts
         except httpx.TransportError as exc:
@@ -313,11 +326,18 @@ class LinkedInClient:
             attempts=attempts,
             fetched_at=fetched_at,
             transient=response.status in RETRY_STATUSES or response.status >= 500,
+            retry_at=(
+                datetime.fromtimestamp(response.paused_until, UTC)
+                if response.paused_until is not None
+                else None
+            ),
         )
 
     @staticmethod
     def _reason(verdict: PageVerdict, attempts: int) -> str:
         if verdict.kind == "rate_limited":
+            if attempts == 0:
+                return "rate limited: LinkedIn's Retry-After pause is still running"
             return f"rate limited: {verdict.reason} after {attempts} attempts"
         if verdict.kind == "auth_wall":
             return f"sign-in wall: {verdict.reason}"
@@ -365,7 +385,7 @@ class LinkedInClient:
 
 
 _STATUS_FOR_KIND: dict[PageKind, FetchStatus] = {
-    "rate_limited": "blocked",
+    "rate_limited": "rate_limited",
     "auth_wall": "blocked",
     "not_found": "not_found",
     "garbage": "failed",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 PageKind = Literal["ok", "closed", "auth_wall", "not_found", "garbage", "rate_limited"]
-FetchStatus = Literal["fetched", "closed", "blocked", "not_found", "failed"]
+FetchStatus = Literal["fetched", "closed", "blocked", "rate_limited", "not_found", "failed"]
 WorkplaceType = Literal["remote", "hybrid", "on-site"]
 
 
@@ -71,6 +71,8 @@ class FetchResult(BaseModel):
     # Worth trying again later (network trouble, rate limiting, LinkedIn 5xx), as opposed to
     # answers that will not change: a 404, a sign-in wall, an oversized or broken page.
     transient: bool = False
+    # rate_limited: when LinkedIn's pause (Retry-After or backoff) ends for the deployment.
+    retry_at: datetime | None = None
 
     @property
     def ok(self) -> bool:

@@ -4,6 +4,7 @@ shared rate limit). Waits are recorded, not slept, where the test is about count
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ from services.sandbox.generator import generate, search_ids
 from services.sandbox.server import SandboxServer
 from shared.linkedin import LinkedInClient, SearchQuery
 from shared.linkedin.client import SearchError
-from shared.linkedin.ratelimit import RateLimiter
+from shared.linkedin.ratelimit import RateLimiter, RateLimitPaused
 from shared.settings import Settings
 
 REDIS_URL = os.environ.get("LIR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -59,16 +60,28 @@ def settings_for(sandbox: SandboxServer, **overrides: Any) -> Settings:
 
 
 class Client:
-    """A LinkedInClient whose backoff waits are recorded instead of slept."""
+    """A LinkedInClient whose waits (its own backoff and the limiter's pauses) are recorded
+    on a clock that jumps forward instead of sleeping."""
 
-    def __init__(self, sandbox: SandboxServer, **overrides: Any) -> None:
+    def __init__(self, sandbox: SandboxServer, key: str = "", **overrides: Any) -> None:
         self.sleeps: list[float] = []
+        self.offset = 0.0
+        self.limiter = RateLimiter(
+            interval=0.01, key=key or f"test-{uuid.uuid4()}", sleep=self.sleep, clock=self.now
+        )
         self.client = LinkedInClient(
             settings_for(sandbox, **overrides),
-            limiter=RateLimiter(interval=0.01, key=f"test-{uuid.uuid4()}"),
+            limiter=self.limiter,
             backoff_base=0.5,
-            sleep=self.sleeps.append,
+            sleep=self.sleep,
         )
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.offset += seconds
 
 
 @pytest.fixture
@@ -123,12 +136,14 @@ def test_999_and_503_back_off_exponentially(c: Client, admin: httpx.Client) -> N
     assert stats(admin)["by_status"] == {"999": 2, "503": 1, "200": 1}
 
 
-def test_rate_limit_that_never_lifts_is_blocked(c: Client, admin: httpx.Client) -> None:
+def test_rate_limit_that_never_lifts_is_rate_limited_until_the_pause_ends(
+    c: Client, admin: httpx.Client
+) -> None:
     configure(admin, burst_429=50, retry_after=1)
     result = c.client.fetch_posting(JOB)
     fields = {"status", "reason", "http_status", "attempts", "html", "transient"}
     assert result.model_dump(include=fields) == {
-        "status": "blocked",
+        "status": "rate_limited",
         "reason": "rate limited: HTTP 429 Too Many Requests after 4 attempts",
         "http_status": 429,
         "attempts": 4,
@@ -136,13 +151,37 @@ def test_rate_limit_that_never_lifts_is_blocked(c: Client, admin: httpx.Client) 
         "transient": True,
     }
     assert stats(admin)["total"] == 4
+    assert c.sleeps == [1.0, 1.0, 1.0]
+    paused = c.limiter.paused_until()
+    assert result.retry_at is not None and paused is not None
+    assert result.retry_at.timestamp() == pytest.approx(paused, abs=0.01)
+
+
+def test_retry_after_pauses_every_client_of_the_budget(
+    sandbox: SandboxServer, admin: httpx.Client
+) -> None:
+    """Another worker of the deployment sends nothing while LinkedIn's pause runs."""
+    key = f"test-pause-{uuid.uuid4()}"
+    first, second = Client(sandbox, key=key), Client(sandbox, key=key)
+    configure(admin, burst_429=1, retry_after=3600)
+    assert first.client.fetch_posting(JOB).status == "rate_limited"
+    result = second.client.fetch_posting(JOB)
+    assert (result.status, result.attempts, result.reason) == (
+        "rate_limited",
+        0,
+        "rate limited: LinkedIn's Retry-After pause is still running",
+    )
+    assert result.retry_at is not None
+    assert stats(admin)["total"] == 1
+    first.limiter.clear()
+    assert second.client.fetch_posting(JOB).status == "fetched"
 
 
 def test_retry_after_beyond_the_cap_gives_up_at_once(c: Client, admin: httpx.Client) -> None:
     configure(admin, burst_429=1, retry_after=3600)
     result = c.client.fetch_posting(JOB)
     assert (result.status, result.attempts, result.transient, c.sleeps) == (
-        "blocked",
+        "rate_limited",
         1,
         True,
         [],
@@ -396,3 +435,27 @@ def test_clients_built_from_settings_share_the_redis_limit(
         client_a.limiter.clear()
         client_a.close()
         client_b.close()
+
+
+def test_a_pause_reaches_every_worker_through_redis(redis_url: str) -> None:
+    key = f"test-pause-{uuid.uuid4()}"
+    worker_a = RateLimiter(interval=0, redis_url=redis_url, key=key)
+    worker_b = RateLimiter(interval=0, redis_url=redis_url, key=key)
+    try:
+        assert worker_b.paused_until() is None and worker_b.acquire(max_wait=0) == 0
+        until = worker_a.pause(600)
+        assert worker_a.pause(5) == pytest.approx(until)  # a shorter pause keeps the longer
+        assert worker_b.paused_until() == pytest.approx(until)
+        with pytest.raises(RateLimitPaused) as info:
+            worker_b.acquire(max_wait=60)
+        assert info.value.until == pytest.approx(until)
+    finally:
+        worker_a.clear()
+    assert worker_b.paused_until() is None
+
+
+def test_zero_interval_means_no_spacing() -> None:
+    limiter = RateLimiter(interval=0, key=f"test-{uuid.uuid4()}")
+    assert all(limiter.try_acquire() for _ in range(100))
+    with pytest.raises(ValueError, match="negative"):
+        RateLimiter(interval=-1)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from shared.linkedin.ratelimit import RateLimiter, interval_item
+from shared.linkedin.ratelimit import RateLimiter, RateLimitPaused, interval_item
 
 
 @pytest.mark.parametrize(
@@ -26,9 +26,31 @@ def test_interval_item(interval: float, amount: int, window: int) -> None:
     assert (item.amount, item.get_expiry()) == (amount, window)
 
 
-def test_interval_must_be_positive() -> None:
+def test_zero_interval_is_no_spacing_and_negative_is_refused() -> None:
+    assert interval_item(0) is None
     with pytest.raises(ValueError):
-        interval_item(0)
+        interval_item(-0.5)
+
+
+def test_in_memory_pause_is_shared_by_limiters_of_one_key_and_waited_out() -> None:
+    now = [1000.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    a = RateLimiter(interval=0, key="unit-pause", clock=lambda: now[0], sleep=sleep)
+    b = RateLimiter(interval=0, key="unit-pause", clock=lambda: now[0], sleep=sleep)
+    try:
+        assert a.pause(30) == 1030.0
+        assert b.paused_until() == 1030.0
+        with pytest.raises(RateLimitPaused):
+            b.acquire(max_wait=10)
+        assert b.acquire(max_wait=60) == 30.0 and sleeps == [30.0]
+        assert b.paused_until() is None
+    finally:
+        a.clear()
 
 
 def test_memory_limiter_counts() -> None:
