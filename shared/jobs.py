@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import Job
 from shared.db.session import session_scope
+from shared.recovery.errors import DATABASE_UNAVAILABLE, public_error
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -34,17 +35,37 @@ class JobCancelled(Exception):
     """Raised inside work when the user cancelled the job."""
 
 
+class JobSuperseded(Exception):
+    """Raised inside work whose attempt is no longer the job's current one: another worker
+    took the job over (this one was presumed dead), so this one stops and writes nothing."""
+
+
 class JobFailed(Exception):
     """The job fails with this reason, but what the work wrote so far is kept
     (e.g. a posting marked blocked with why)."""
 
 
+class JobDeferred(Exception):
+    """The job waits until `until` (e.g. LinkedIn's Retry-After) and is then sent again by
+    the reaper; what the work wrote so far is kept (e.g. a posting marked rate_limited)."""
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.until, self.reason = until, reason
+
+
 class TransientJobError(Exception):
-    """Work that may succeed later (network, rate limit): Celery retries it with backoff."""
+    """Work that may succeed later (network, LinkedIn 5xx): the job is deferred with backoff
+    and fails after `job_max_attempts` attempts."""
 
 
-# Errors worth another try later: our own, and the database going away for a moment.
-TRANSIENT = (TransientJobError, OperationalError)
+class DatabaseUnavailable(Exception):
+    """The database went away mid-job: Celery re-sends the message for `attempt`, which may
+    then take over the job the failed attempt still holds."""
+
+    def __init__(self, attempt: int | None) -> None:
+        super().__init__("the database is unavailable")
+        self.attempt = attempt
 
 
 def create_job(
@@ -79,22 +100,28 @@ def create_job(
     )
     session.add(job)
     session.flush()
-    session.info.setdefault(_OUTBOX, []).append((job.id, kind))
+    send_after_commit(session, job)
     return job
 
 
-def send(job_id: uuid.UUID, kind: str) -> None:
+def send_after_commit(session: Session, job: Job) -> None:
+    """Sends the job's message once this transaction commits, for its next attempt."""
+    session.info.setdefault(_OUTBOX, []).append((job.id, job.kind, job.attempts + 1))
+
+
+def send(job_id: uuid.UUID, kind: str, attempt: int = 1) -> None:
+    """Messages carry the attempt they are for: see `claim`."""
     from shared.queue import ROUTES, celery_app
 
     name, queue = ROUTES[kind]
-    celery_app.send_task(name, args=[str(job_id)], queue=queue)
+    celery_app.send_task(name, args=[str(job_id), attempt], queue=queue)
 
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session: Session) -> None:
-    for job_id, kind in session.info.pop(_OUTBOX, []):
+    for job_id, kind, attempt in session.info.pop(_OUTBOX, []):
         try:
-            send(job_id, kind)
+            send(job_id, kind, attempt)
         except Exception:  # the reaper re-sends queued jobs whose message never left
             log.exception("could not send job %s; the reaper will re-send it", job_id)
 
@@ -111,22 +138,40 @@ def aware(dt: datetime | None) -> datetime | None:
     return dt
 
 
-def claim(job_id: uuid.UUID) -> Job | None:
-    """Mark the job running for this worker, or return None when there is nothing to do:
-    it is finished, or another worker holds it with a live heartbeat (a redelivered message)."""
-    stale = timedelta(seconds=get_settings().job_heartbeat_timeout_seconds)
+def claim(job_id: uuid.UUID, attempt: int | None) -> int | None:
+    """Mark the job running for this message and return the attempt number it now holds,
+    or None when there is nothing to do.
+
+    Ownership is by attempt, not by heartbeat. A message is sent for attempt n; once it
+    is claimed the job holds attempt n. The same message arriving again (redelivered
+    after its worker died, or re-sent by Celery after the database went away) takes the
+    job over as attempt n + 1, whatever the heartbeat says: the earlier holder notices at
+    its next progress report that it no longer owns the job and stops. A message for an
+    attempt older than the one running is stale and does nothing, as does any message
+    for a finished job or one deferred until later (the reaper sends it when due)."""
     with session_scope() as session:
         job = session.get(Job, job_id, with_for_update=True)
         if job is None or job.status in FINISHED:
             return None
-        beat = aware(job.heartbeat_at)
-        if job.status == "running" and beat and utcnow() - beat < stale:
-            return None
         now = utcnow()
-        job.status, job.attempts, job.error = "running", job.attempts + 1, None
+        retry_at = aware(job.retry_at)
+        if job.status == "queued" and retry_at is not None and retry_at > now:
+            return None
+        if job.status == "running" and not _may_take_over(job, attempt, now):
+            return None
+        job.status, job.attempts, job.error, job.retry_at = "running", job.attempts + 1, None, None
         job.started_at = job.started_at or now
         job.heartbeat_at = now
-        return job
+        return job.attempts
+
+
+def _may_take_over(job: Job, attempt: int | None, now: datetime) -> bool:
+    if attempt is not None:
+        return attempt >= job.attempts
+    # A message from before attempts were carried: only a silent job may be taken over.
+    stale = timedelta(seconds=get_settings().job_heartbeat_timeout_seconds)
+    beat = aware(job.heartbeat_at)
+    return beat is None or now - beat >= stale
 
 
 class Progress:
@@ -134,69 +179,137 @@ class Progress:
 
     Each report commits the work done so far (every step of our jobs is idempotent), so a
     long job never holds a lock between steps: SQLite allows one writer at a time, and a
-    second connection writing the heartbeat would wait on the work's own transaction."""
+    second connection writing the heartbeat would wait on the work's own transaction.
+    Before committing it checks, with the row locked, that the job is still this attempt's
+    and not cancelled; otherwise the uncommitted step is rolled back."""
 
-    def __init__(self, session: Session, job: Job) -> None:
-        self.session, self.job = session, job
+    def __init__(self, session: Session, job: Job, attempt: int) -> None:
+        self.session, self.job, self.attempt = session, job, attempt
 
     def __call__(self, fraction: float, message: str | None = None) -> None:
+        self._check_owner()
         self.job.heartbeat_at = utcnow()
         self.job.progress = min(max(fraction, 0.0), 1.0)
         if message is not None:
             self.job.message = message
         self.session.commit()
-        self.session.refresh(self.job, ["status"])
+
+    def _check_owner(self) -> None:
+        self.session.refresh(self.job, ["status", "attempts"], with_for_update=True)
         if self.job.status == "cancelled":
             raise JobCancelled()
+        if self.job.status != "running" or self.job.attempts != self.attempt:
+            raise JobSuperseded()
+
+    def finish(self, **values: Any) -> None:
+        """Records the outcome, if the job is still this attempt's."""
+        self._check_owner()
+        for name, value in values.items():
+            setattr(self.job, name, value)
 
 
 Work = Callable[[Session, Job, Progress], dict[str, Any] | None]
 
 
-def run_job(job_id: str, work: Work) -> None:
-    """The body of every task: claim, do the work in one transaction, record the outcome."""
+def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
+    """The body of every task: claim, do the work in one transaction, record the outcome.
+
+    Raises DatabaseUnavailable when the database went away, for Celery to retry."""
     jid = uuid.UUID(job_id)
-    if claim(jid) is None:
-        return
+    held: int | None = None
     try:
-        with session_scope() as session:
-            job = session.get(Job, jid)
-            assert job is not None
-            try:
-                result = work(session, job, Progress(session, job))
-            except JobFailed as exc:
-                job.status, job.error, job.finished_at = "failed", str(exc), utcnow()
-                return
-            session.refresh(job, ["status"])
-            if job.status == "cancelled":
-                return
-            job.status, job.progress, job.result = "succeeded", 1.0, result or {}
-            job.finished_at = utcnow()
-    except JobCancelled:
+        held = claim(jid, attempt)
+        if held is None:
+            return
+        try:
+            _run_claimed(jid, held, work)
+        except (JobCancelled, JobSuperseded):
+            return
+        except TransientJobError as exc:
+            _defer_after_error(jid, held, exc)
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception as exc:
+            log.exception("job %s failed", jid)
+            _set(jid, held, status="failed", error=public_error(exc), finished_at=utcnow())
+    except DATABASE_UNAVAILABLE as exc:
+        log.warning("job %s: database unavailable (%s); will retry", jid, type(exc).__name__)
+        if held is not None:
+            with contextlib.suppress(*DATABASE_UNAVAILABLE):  # it may still be away
+                _set(jid, held, status="queued", sent_at=utcnow(), message=public_error(exc))
+        raise DatabaseUnavailable(held if held is not None else attempt) from exc
+
+
+def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
+    with session_scope() as session:
+        job = session.get(Job, jid)
+        assert job is not None
+        progress = Progress(session, job, held)
+        try:
+            result = work(session, job, progress)
+        except JobFailed as exc:
+            progress.finish(status="failed", error=public_error(exc), finished_at=utcnow())
+            return
+        except JobDeferred as exc:
+            progress.finish(
+                status="queued",
+                retry_at=exc.until,
+                message=retry_note(exc.reason, exc.until),
+            )
+            return
+        progress.finish(status="succeeded", progress=1.0, result=result or {}, finished_at=utcnow())
+
+
+def retry_note(reason: str, until: datetime) -> str:
+    return f"{reason}; will try again at {until.isoformat(timespec='seconds')}"
+
+
+def _defer_after_error(jid: uuid.UUID, held: int, exc: TransientJobError) -> None:
+    settings = get_settings()
+    reason = public_error(exc)
+    if held >= settings.job_max_attempts:
+        _set(
+            jid,
+            held,
+            status="failed",
+            error=f"gave up after {held} attempts: {reason}",
+            finished_at=utcnow(),
+        )
         return
-    except TRANSIENT as exc:
-        with contextlib.suppress(OperationalError):  # the database may still be away
-            _set(jid, status="queued", message=f"will retry: {exc}")
-        raise
-    except Exception as exc:
-        log.exception("job %s failed", jid)
-        _set(jid, status="failed", error=str(exc) or type(exc).__name__, finished_at=utcnow())
-
-
-def fail_exhausted(job_id: str, exc: BaseException) -> None:
-    """Called when Celery gives up retrying a transient error."""
+    # Exponential backoff with full jitter, like Celery's retry_backoff.
+    delay = random.uniform(0, min(300.0, 5.0 * 2 ** (held - 1)))
+    until = utcnow() + timedelta(seconds=delay)
     _set(
-        uuid.UUID(job_id),
-        status="failed",
-        error=f"gave up after retries: {exc}",
-        finished_at=utcnow(),
+        jid,
+        held,
+        status="queued",
+        retry_at=until,
+        message=retry_note(reason, until),
     )
 
 
-def _set(job_id: uuid.UUID, **values: Any) -> None:
+def fail_exhausted(job_id: str, attempt: int | None, exc: BaseException) -> None:
+    """Called when Celery gives up re-sending a job whose database kept failing."""
+    still_ours = [Job.attempts <= attempt] if attempt is not None else []
     with session_scope() as session:
         session.execute(
-            update(Job).where(Job.id == job_id, Job.status != "cancelled").values(**values)
+            update(Job)
+            .where(Job.id == uuid.UUID(job_id), Job.status.in_(ACTIVE), *still_ours)
+            .values(
+                status="failed",
+                error=f"gave up after retries: {public_error(exc)}",
+                finished_at=utcnow(),
+            )
+        )
+
+
+def _set(job_id: uuid.UUID, attempt: int, **values: Any) -> None:
+    """Updates the job only while `attempt` still holds it (not cancelled, not taken over)."""
+    with session_scope() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+            .values(**values)
         )
 
 
@@ -204,48 +317,3 @@ def cancel(session: Session, job: Job) -> Job:
     if job.status in ACTIVE:
         job.status, job.finished_at, job.message = "cancelled", utcnow(), "cancelled by user"
     return job
-
-
-def reap(now: datetime | None = None) -> dict[str, int]:
-    """Periodic safety net: re-send jobs whose message was lost (Redis keeps nothing on disk)
-    and retry or fail running jobs whose worker stopped heartbeating."""
-    settings = get_settings()
-    now = now or utcnow()
-    requeue_before = now - timedelta(seconds=settings.job_requeue_after_seconds)
-    dead_before = now - timedelta(seconds=settings.job_heartbeat_timeout_seconds)
-    resent = retried = failed = 0
-    with session_scope() as session:
-        lost = session.scalars(
-            select(Job)
-            .where(Job.status == "queued")
-            .where(
-                or_(
-                    Job.sent_at < requeue_before,
-                    (Job.sent_at.is_(None)) & (Job.created_at < requeue_before),
-                )
-            )
-            .with_for_update(skip_locked=True)
-        ).all()
-        for job in lost:
-            job.sent_at = now
-            session.info.setdefault(_OUTBOX, []).append((job.id, job.kind))
-            resent += 1
-        dead = session.scalars(
-            select(Job)
-            .where(Job.status == "running", Job.heartbeat_at < dead_before)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for job in dead:
-            if job.attempts >= settings.job_max_attempts:
-                job.status, job.finished_at = "failed", now
-                job.error = (
-                    f"worker stopped responding {job.attempts} times "
-                    f"(no heartbeat for {settings.job_heartbeat_timeout_seconds}s); giving up"
-                )
-                failed += 1
-            else:
-                job.status, job.sent_at = "queued", now
-                job.message = f"worker stopped responding; retrying (attempt {job.attempts + 1})"
-                session.info.setdefault(_OUTBOX, []).append((job.id, job.kind))
-                retried += 1
-    return {"resent": resent, "retried": retried, "failed": failed}

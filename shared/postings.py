@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting
-from shared.jobs import JobFailed, Progress, TransientJobError, aware, create_job
+from shared.jobs import (
+    JobDeferred,
+    JobFailed,
+    Progress,
+    TransientJobError,
+    aware,
+    create_job,
+    retry_note,
+)
 from shared.linkedin import FetchResult, LinkedInClient
 from shared.linkedin import Posting as ParsedPosting
 from shared.settings import get_settings
@@ -111,6 +119,14 @@ def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
     if posting.job_id is None:
         raise ValueError("imported posting has no LinkedIn job id to fetch")
     result = linkedin_client().fetch_posting(posting.job_id)
+    if result.status == "rate_limited":
+        # The posting says why it is not read yet and when it will be; the job waits for
+        # the deployment-wide pause to end and is then sent again by the reaper.
+        until = result.retry_at or utcnow() + timedelta(minutes=1)
+        reason = result.reason or "rate limited by LinkedIn"
+        if posting.status != "fetched":  # a stale but readable copy stays in use
+            posting.status, posting.status_reason = "rate_limited", retry_note(reason, until)
+        raise JobDeferred(until, reason)
     if result.transient:
         raise TransientJobError(result.reason or "LinkedIn did not answer")
     apply_fetch(posting, result)

@@ -20,6 +20,9 @@ ROUTES: dict[str, tuple[str, str]] = {
     "import": ("import.ratings", "extract"),
 }
 QUEUES = sorted({queue for _, queue in ROUTES.values()})
+# The reaper's own queue, consumed by a worker of its own: a backlog of real work can
+# neither delay it nor (with the message's expiry) make it be thrown away.
+MAINTENANCE_QUEUE = "maintenance"
 
 
 def broker_config(settings: Settings) -> dict[str, Any]:
@@ -70,7 +73,11 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "reap-jobs": {
                 "task": "jobs.reap",
                 "schedule": float(settings.job_reap_interval_seconds),
-                "options": {"queue": "extract", "expires": settings.job_reap_interval_seconds},
+                "options": {
+                    "queue": MAINTENANCE_QUEUE,
+                    # A reap the maintenance worker cannot run in time is replaced by the next.
+                    "expires": settings.job_reap_interval_seconds,
+                },
             }
         },
         beat_schedule_filename=str(Path(settings.data_dir).resolve() / "celerybeat-schedule"),

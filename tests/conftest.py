@@ -127,12 +127,13 @@ def linkedin() -> Iterator[Any]:
 
 
 class Worker:
-    """A real `celery worker` process (with beat) consuming from Redis."""
+    """A real `celery worker` process (with beat) consuming from Redis; by default every
+    queue, the reaper's `maintenance` one included."""
 
     def __init__(
         self,
         name: str,
-        queues: str = "scrape,extract,train",
+        queues: str = "scrape,extract,train,maintenance",
         beat: bool = True,
         env: dict[str, str] | None = None,
     ) -> None:

@@ -1,66 +1,80 @@
-"""Thin Celery tasks: each claims its job row and runs one domain function from shared/."""
+"""Thin Celery tasks: each claims its job row and runs one domain function from shared/.
+
+Every job message is `(job_id, attempt)`; see shared.jobs.claim."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import Task
+from celery.utils.time import get_exponential_backoff_interval
 
 from shared import jobs
 from shared.queue import celery_app
 
 
 class JobTask(Task):  # type: ignore[misc]
-    autoretry_for = jobs.TRANSIENT
-    retry_backoff = 5
-    retry_backoff_max = 300
-    retry_jitter = True
-    max_retries = 3
+    # The database going away is retried by re-sending the message (with the attempt that
+    # failed, so it may take the job over); other transient errors defer the job row.
+    max_retries = 5
     # A rerun is harmless: the job row says whether the work is already done.
     acks_late = True
+
+    def run_job(self, job_id: str, attempt: int | None, work: jobs.Work) -> None:
+        try:
+            jobs.run_job(job_id, work, attempt)
+        except jobs.DatabaseUnavailable as exc:
+            countdown = get_exponential_backoff_interval(
+                factor=2, retries=self.request.retries, maximum=60, full_jitter=True
+            )
+            raise self.retry(
+                args=[job_id, exc.attempt], exc=exc.__cause__ or exc, countdown=max(1, countdown)
+            ) from exc
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        if isinstance(exc, jobs.TRANSIENT) and args:
-            jobs.fail_exhausted(args[0], exc)
+        if args:
+            jobs.fail_exhausted(args[0], args[1] if len(args) > 1 else None, exc)
 
 
-@celery_app.task(name="scrape.posting", base=JobTask)
-def scrape_posting_task(job_id: str) -> None:
+@celery_app.task(name="scrape.posting", base=JobTask, bind=True)
+def scrape_posting_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.postings import scrape_work
 
-    jobs.run_job(job_id, scrape_work)
+    self.run_job(job_id, attempt, scrape_work)
 
 
-@celery_app.task(name="extract.posting", base=JobTask)
-def extract_posting_task(job_id: str) -> None:
+@celery_app.task(name="extract.posting", base=JobTask, bind=True)
+def extract_posting_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.postings import extract_work
 
-    jobs.run_job(job_id, extract_work)
+    self.run_job(job_id, attempt, extract_work)
 
 
 @celery_app.task(name="jobs.reap")
 def reap_task() -> dict[str, int]:
-    return jobs.reap()
+    from shared.recovery.reaper import reap
+
+    return reap()
 
 
-@celery_app.task(name="train.model", base=JobTask)
-def train_model_task(job_id: str) -> None:
+@celery_app.task(name="train.model", base=JobTask, bind=True)
+def train_model_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.training import train_work
 
-    jobs.run_job(job_id, train_work)
+    self.run_job(job_id, attempt, train_work)
 
 
-@celery_app.task(name="search.run", base=JobTask)
-def search_task(job_id: str) -> None:
+@celery_app.task(name="search.run", base=JobTask, bind=True)
+def search_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.searches import search_work
 
-    jobs.run_job(job_id, search_work)
+    self.run_job(job_id, attempt, search_work)
 
 
-@celery_app.task(name="import.ratings", base=JobTask)
-def import_task(job_id: str) -> None:
+@celery_app.task(name="import.ratings", base=JobTask, bind=True)
+def import_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.data_io import import_work
 
-    jobs.run_job(job_id, import_work)
+    self.run_job(job_id, attempt, import_work)

@@ -158,6 +158,8 @@ class Job(Base):
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
     heartbeat_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # A deferred job (rate limited, transient error) is queued but not sent before this.
+    retry_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(TZDateTime)

@@ -73,8 +73,8 @@ def test_lost_message_is_resent_by_the_periodic_task(
     api: Any, linkedin: Any, redis_broker: str
 ) -> None:
     headers = signup(api)
-    # A worker that runs beat but does not consume the scrape queue: the message waits in Redis.
-    beat_only = Worker("beat", queues="train")
+    # Only the reaper's own queue (with beat) is consumed: the scrape message waits in Redis.
+    beat_only = Worker("beat", queues="maintenance")
     try:
         body = api.post(
             "/api/v1/ratings", json={"url": URL.format(3200100300), "rating": 3}, headers=headers
@@ -100,7 +100,7 @@ def test_reaper_retries_then_fails_a_job_whose_worker_went_silent(
     from datetime import timedelta
 
     from shared.db.base import utcnow
-    from shared.jobs import reap
+    from shared.recovery.reaper import reap
 
     silent = utcnow() - timedelta(minutes=10)
     rows = [
@@ -120,3 +120,147 @@ def test_reaper_retries_then_fails_a_job_whose_worker_went_silent(
         row = session.get(Job, uuid.UUID(ids[0]))
         assert row is not None
         row.status = "cancelled"
+
+
+def _queued_jobs(n: int, created_ago: float) -> list[Job]:
+    from datetime import timedelta
+
+    from shared.db.base import utcnow
+
+    created = utcnow() - timedelta(seconds=created_ago)
+    return [
+        Job(id=uuid.uuid4(), kind="scrape", status="queued", attempts=0, created_at=created)
+        for _ in range(n)
+    ]
+
+
+def test_reaper_resends_only_what_the_broker_lost(redis_broker: str) -> None:
+    """A backlog merely waiting in Redis is left alone however old; lost messages are
+    re-sent, once."""
+    from shared import jobs
+    from shared.recovery.reaper import reap
+
+    r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    key = TEST_ENV["LIR_BROKER_KEY_PREFIX"] + "scrape"
+    waiting, lost = _queued_jobs(5, created_ago=600), _queued_jobs(2, created_ago=600)
+    with session_scope() as session:
+        session.add_all(waiting + lost)
+    for job in waiting:  # their messages are in the queue; nobody consumes it
+        jobs.send(job.id, "scrape", 1)
+    before = r.llen(key)
+    try:
+        assert reap()["resent"] == 2  # only the two that have no message
+        assert r.llen(key) == before + 2
+        assert reap()["resent"] == 0  # now every one of them is waiting: nothing more
+        assert r.llen(key) == before + 2
+    finally:
+        with session_scope() as session:
+            for job in waiting + lost:
+                row = session.get(Job, job.id)
+                assert row is not None
+                row.status = "cancelled"
+        r.delete(key)
+
+
+def test_deferred_job_is_sent_when_due_and_not_before(redis_broker: str) -> None:
+    from datetime import timedelta
+
+    from shared.db.base import utcnow
+    from shared.jobs import claim
+    from shared.recovery.reaper import reap
+
+    r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    key = TEST_ENV["LIR_BROKER_KEY_PREFIX"] + "scrape"
+    job = _queued_jobs(1, created_ago=600)[0]
+    job.retry_at = utcnow() + timedelta(minutes=5)
+    with session_scope() as session:
+        session.add(job)
+    try:
+        assert claim(job.id, 1) is None  # an early message does not run it
+        before = r.llen(key)
+        reap()
+        assert r.llen(key) == before  # not due: not sent
+        assert reap(now=utcnow() + timedelta(minutes=6))["resent"] >= 1
+        assert r.llen(key) == before + 1
+        row = job_row(str(job.id))
+        assert row.retry_at is None and row.status == "queued"
+    finally:
+        with session_scope() as session:
+            row = session.get(Job, job.id)
+            assert row is not None
+            row.status = "cancelled"
+        r.delete(key)
+
+
+def test_ownership_is_by_attempt_not_by_heartbeat(redis_broker: str) -> None:
+    """The message of the running attempt, arriving again while the heartbeat is fresh (its
+    worker died a moment ago), takes the job over; the old holder is fenced off; a message
+    of an older attempt does nothing."""
+    import pytest
+
+    from shared.jobs import JobSuperseded, Progress, claim
+
+    job = _queued_jobs(1, created_ago=0)[0]
+    with session_scope() as session:
+        session.add(job)
+    try:
+        assert claim(job.id, 1) == 1
+        assert claim(job.id, 1) == 2  # redelivered with a fresh heartbeat: taken over
+        assert claim(job.id, 1) is None  # attempt 1's message is stale now
+        with session_scope() as session:
+            row = session.get(Job, job.id)
+            assert row is not None
+            with pytest.raises(JobSuperseded):
+                Progress(session, row, 1)(0.5, "the first holder wakes up")
+        with session_scope() as session:
+            row = session.get(Job, job.id)
+            assert row is not None
+            Progress(session, row, 2)(0.5, "the current holder reports")
+        assert job_row(str(job.id)).message == "the current holder reports"
+    finally:
+        with session_scope() as session:
+            row = session.get(Job, job.id)
+            assert row is not None
+            row.status = "cancelled"
+
+
+def test_redelivered_message_of_a_dead_worker_runs_while_heartbeat_is_fresh(
+    api: Any, linkedin: Any, redis_broker: str
+) -> None:
+    from shared import jobs
+    from shared.db.base import utcnow
+
+    headers = signup(api)
+    body = api.post(
+        "/api/v1/ratings", json={"url": URL.format(3200100400), "rating": 1}, headers=headers
+    ).json()
+    jid = body["job"]["id"]
+    with session_scope() as session:  # a worker took attempt 1 and died just now
+        row = session.get(Job, uuid.UUID(jid))
+        assert row is not None
+        row.status, row.attempts, row.heartbeat_at = "running", 1, utcnow()
+    jobs.send(uuid.UUID(jid), "scrape", 1)  # the broker hands its message out again
+    w = Worker("redelivery", queues="scrape,extract", beat=False)
+    try:
+        job = wait_job(api, headers, jid, timeout=30)
+    finally:
+        w.stop()
+    assert (job["status"], job["attempts"]) == ("succeeded", 2)
+
+
+def test_job_error_never_shows_sql(database: str) -> None:
+    from sqlalchemy import text
+
+    from shared.jobs import run_job
+
+    job = _queued_jobs(1, created_ago=0)[0]
+    with session_scope() as session:
+        session.add(job)
+
+    def broken(session: Any, job: Job, progress: Any) -> None:
+        session.execute(text("INSERT INTO users (id) VALUES (NULL)"))
+
+    run_job(str(job.id), broken, 1)
+    row = job_row(str(job.id))
+    assert row.status == "failed"
+    assert row.error == "internal database error (NotNullViolation); the details are in the log"
