@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.gateway.metrics import install_metrics
+from services.gateway.outage import install_outage_handler
 from services.gateway.routes import (
     applications,
     auth,
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
+    install_outage_handler(app)
     install_metrics(app)
     api = APIRouter(prefix="/api/v1")
     routers = (

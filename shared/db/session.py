@@ -1,5 +1,7 @@
 """Engines and sessions. One sync engine per process; SQLite gets WAL and a busy timeout
-so the gateway and worker processes can share the embedded file."""
+so the gateway and worker processes can share the embedded file. A writer that still finds
+it locked after the timeout raises OperationalError, which the gateway answers with 503 and
+Retry-After and a worker retries: "database is locked" never reaches a user."""
 
 from __future__ import annotations
 
@@ -16,14 +18,15 @@ from shared.settings import get_settings
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        timeout = get_settings().sqlite_busy_timeout_seconds
+        engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cur.close()
 
         return engine
