@@ -1,6 +1,5 @@
 """Private, killable instances for fault tests: a PostgreSQL cluster and a Redis server on
-free ports, and the gateway as its own process. The machine's shared Postgres and Redis
-are never touched."""
+free ports. The machine's shared Postgres and Redis are never touched."""
 
 from __future__ import annotations
 
@@ -8,14 +7,11 @@ import contextlib
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 from tests.conftest import REPO, free_port
 
@@ -112,43 +108,6 @@ class PrivateRedis:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-class Gateway:
-    """uvicorn serving the gateway in its own process, with its own environment."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "services.gateway.app:app",
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-        def up() -> bool:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gateway exited:\n{log.read_text()[-3000:]}")
-            try:
-                return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        _wait(up, "gateway", log)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 def migrate(env: dict[str, str]) -> None:

@@ -1,7 +1,7 @@
 """jobs.retry_at: a job deferred (LinkedIn rate limit, transient error) is sent again then
 
-Revision ID: 0003_recovery
-Revises: 0001
+Revision ID: 0004_recovery
+Revises: 0002_fairwork
 Create Date: 2026-12-01 21:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_recovery"
-down_revision: str | None = "0001"
+revision: str = "0004_recovery"
+down_revision: str | None = "0002_fairwork"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
