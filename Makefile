@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
+# Migrate, then queue re-extraction of postings stored under older extraction rules.
 migrate: install
 	$(BIN)/alembic -c infra/alembic.ini upgrade head
+	$(BIN)/python -m shared.reextraction
 
 run: install
 	$(BIN)/python -m services.launcher

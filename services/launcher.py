@@ -51,6 +51,8 @@ def migrate() -> None:
     subprocess.run(
         [sys.executable, "-m", "alembic", "-c", "infra/alembic.ini", "upgrade", "head"], check=True
     )
+    # Postings stored under older extraction rules are queued for re-extraction (bulk).
+    subprocess.run([sys.executable, "-m", "shared.reextraction"], check=True)
 
 
 def main() -> None:

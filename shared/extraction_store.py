@@ -57,6 +57,7 @@ def extract_and_store(session: Session, posting: Posting, *, user_id: int | None
         "llm_outcome": result.llm_outcome,
         "annual_min": posting.annual_min,
         "annual_max": posting.annual_max,
+        "salary_basis": posting.salary_basis,
         "skills": len(posting.skills or []),
     }
 

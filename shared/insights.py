@@ -27,6 +27,7 @@ def insights(session: Session, user_id: int) -> dict[str, Any]:
             Posting.salary_currency,
             Rating.rating,
             Posting.title,
+            Posting.salary_basis,
         )
         .join(Rating, Rating.posting_id == Posting.id)
         .where(Rating.user_id == user_id, Posting.annual_max.is_not(None))
@@ -34,8 +35,15 @@ def insights(session: Session, user_id: int) -> dict[str, Any]:
     return {
         "rating_counts": [int(counts.get(i, 0)) for i in range(4)],
         "pay_vs_rating": [
-            {"annual_min": a, "annual_max": b, "currency": c, "rating": r, "title": t}
-            for a, b, c, r, t in pay
+            {
+                "annual_min": a,
+                "annual_max": b,
+                "currency": c,
+                "rating": r,
+                "title": t,
+                "salary_basis": basis,
+            }
+            for a, b, c, r, t, basis in pay
         ],
         "companies": _grouped(session, user_id, Posting.company, "company"),
         "seniority": _grouped(session, user_id, Posting.seniority, "seniority"),

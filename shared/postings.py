@@ -94,9 +94,9 @@ def apply_fetch(posting: Posting, result: FetchResult) -> None:
 
 
 def pending_job(session: Session, user_id: int, posting: Posting) -> Job | None:
-    """None when the posting is stored, fresh and extracted; otherwise the job that will make
-    it so: one already under way for this user, or a new scrape."""
-    if posting.extracted_at is not None and is_fresh(posting):
+    """None when the posting is stored, fresh and extracted by the current rules; otherwise
+    the job that will make it so: one already under way for this user, or a new scrape."""
+    if posting.extracted_at is not None and is_fresh(posting) and not needs_extraction(posting):
         return None
     active = session.scalar(
         select(Job)

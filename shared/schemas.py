@@ -76,6 +76,9 @@ class PostingPublic(BaseModel):
     salary_period: str | None
     annual_min: float | None
     annual_max: float | None
+    # How the pay was chosen from a table of ranges: "range for the posting's location",
+    # "range across 3 locations" (None when the posting states one range).
+    salary_basis: str | None
     country: str | None
     years_experience: float | None
     skills: list[str] | None

@@ -93,6 +93,8 @@ class Posting(Base):
     salary_period: Mapped[str | None] = mapped_column(String(8))
     annual_min: Mapped[float | None] = mapped_column(Float)
     annual_max: Mapped[float | None] = mapped_column(Float, index=True)
+    # How the pay was chosen when the posting lists several ranges ("range across 3 locations").
+    salary_basis: Mapped[str | None] = mapped_column(String(120))
     country: Mapped[str | None] = mapped_column(String(64))
     years_experience: Mapped[float | None] = mapped_column(Float)
     skills: Mapped[list[str] | None] = mapped_column(JSON)

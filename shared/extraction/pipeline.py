@@ -44,6 +44,7 @@ class ExtractionResult(BaseModel):
             "salary_period": salary.period if salary else None,
             "annual_min": salary.annual_min if salary else None,
             "annual_max": salary.annual_max if salary else None,
+            "salary_basis": salary.basis if salary else None,
             "country": chosen.country,
             "years_experience": chosen.years_experience,
             "skills": chosen.skills,

@@ -101,6 +101,16 @@ const LIR = (() => {
     return p.salary_text || null;
   }
 
+  /* The pay and, when the posting lists several ranges, which one it is
+     ("range across 3 locations"), so a figure is never shown without its rule. */
+  function payFact(p) {
+    const text = pay(p);
+    if (!text) return null;
+    return p.salary_basis && (p.annual_min || p.annual_max)
+      ? [text, el("small", { class: "basis" }, p.salary_basis)]
+      : text;
+  }
+
   function ago(iso) {
     if (!iso) return null;
     const s = (Date.now() - new Date(iso).getTime()) / 1000;
@@ -135,7 +145,7 @@ const LIR = (() => {
   /* A posting card; `extra` nodes (actions) go at the bottom. */
   function postingCard(p, opts = {}) {
     const facts = [
-      pay(p) && ["Pay", pay(p)],
+      pay(p) && ["Pay", payFact(p)],
       p.seniority && !/not applicable/i.test(p.seniority) && ["Seniority", pretty(p.seniority)],
       p.workplace_type && ["Workplace", pretty(p.workplace_type)],
       p.employment_type && ["Type", pretty(p.employment_type)],
@@ -148,7 +158,7 @@ const LIR = (() => {
         el("div", {},
           el("h3", {}, p.title || (p.status === "pending" ? "Fetching…" : "Untitled posting")),
           el("p", { class: "company" }, [p.company, p.location].filter(Boolean).join(" · ")))),
-      facts.length ? el("dl", { class: "facts" }, facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))) : null,
+      facts.length ? el("dl", { class: "facts" }, facts.map(([k, v]) => el("div", { class: k === "Pay" ? "fact-pay" : null }, el("dt", {}, k), el("dd", {}, v)))) : null,
       skills.length ? el("ul", { class: "skills", "aria-label": "Skills" }, skills.map((s) => el("li", {}, s))) : null,
       p.status && !["fetched", "extracted", "ok", "ready"].includes(p.status) && p.status_reason
         ? el("p", { class: "note" }, `${pretty(p.status)}: ${p.status_reason}`) : null,
@@ -162,6 +172,6 @@ const LIR = (() => {
     node.textContent = err instanceof Error ? err.message : String(err);
   }
 
-  return { api, pollJob, followJob, el, svg, scoreColour, money, pay, ago, pretty, jobStatus, badge, postingCard,
+  return { api, pollJob, followJob, el, svg, scoreColour, money, pay, payFact, ago, pretty, jobStatus, badge, postingCard,
            showError, RATING_LABELS, RATING_COLOURS, ApiError };
 })();

@@ -19,7 +19,7 @@
     const { data } = await api("GET", "/insights");
     put("dist", Charts.bars(data.rating_counts, RATING_LABELS.map((l, i) => `${i} ${l}`), RATING_COLOURS, "Number of postings per rating"));
     const pts = (data.pay_vs_rating || []).filter((p) => p.annual_max || p.annual_min)
-      .map((p) => ({ x: p.rating, y: p.annual_max || p.annual_min, title: `${p.title || "Posting"}: ${LIR.money(p.annual_min, p.currency) || "?"}–${LIR.money(p.annual_max, p.currency) || "?"} /yr, rated ${p.rating}` }));
+      .map((p) => ({ x: p.rating, y: p.annual_max || p.annual_min, title: `${p.title || "Posting"}: ${LIR.money(p.annual_min, p.currency) || "?"}–${LIR.money(p.annual_max, p.currency) || "?"} /yr${p.salary_basis ? ` (${p.salary_basis})` : ""}, rated ${p.rating}` }));
     put("pay", pts.length ? Charts.scatter(pts, "Annual pay (top of range, in the posting's currency, log scale) against your rating") : empty("No postings with pay yet."));
     const drivers = both(data.drivers), skills = both(data.skills);
     put("drivers", drivers.length ? Charts.diverging(drivers, { label: "Terms that raise or lower ratings" }) : empty("Train a model to see drivers."));
