@@ -50,7 +50,8 @@ def queue_reextraction(session: Session) -> int:
     """Queue a bulk extract job for every stale posting; the number queued."""
     ids = stale_posting_ids(session)
     for posting_id in ids:
-        create_job(session, kind="extract", user_id=None, posting_id=posting_id)
+        # Bulk: re-reading old postings must never hold up a user waiting on a rating.
+        create_job(session, kind="extract", user_id=None, posting_id=posting_id, priority="bulk")
     return len(ids)
 
 

@@ -4,6 +4,7 @@ after a posting stored under older extraction rules is read again by the worker.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,20 @@ import pytest
 from shared.db.base import utcnow
 from shared.db.models import Posting
 from shared.db.session import session_scope
+from tests.conftest import Worker
 from tests.e2e.test_browser import shot, sign_up
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Worker]:
+    """The real worker, with a heartbeat timeout long enough for an extract job's first
+    embedding (the model loads in each pool process) on a loaded 2-core machine."""
+    w = Worker("paybasis", env={"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"})
+    yield w
+    w.stop()
+
 
 LADDER = (
     "Join the platform team. Base salary by location: Seattle, WA: $130,000 - $160,000; "

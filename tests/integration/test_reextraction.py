@@ -7,8 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from shared.db.base import utcnow
@@ -22,6 +24,15 @@ ZONES = (
     "We hire across the country. The base salary range by zone: US Zone 1: $100,000 - "
     "$120,000 USDUS Zone 2: $90,000 - $110,000 USDUS Zone 3: $80,000 - $95,000 USD"
 )
+
+
+@pytest.fixture(scope="module")
+def worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Worker]:
+    """The real worker, with a heartbeat timeout long enough for an extract job's first
+    embedding (the model loads in each pool process) on a loaded 2-core machine."""
+    w = Worker("reextract", env={"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"})
+    yield w
+    w.stop()
 
 
 def _reextract(*args: str) -> str:
@@ -80,7 +91,7 @@ def test_version_change_reextracts_stored_postings_through_the_worker(
         return jobs[0] if jobs and jobs[0].status in ("succeeded", "failed") else None
 
     job = wait_for(finished, timeout=90)
-    assert (job.status, job.user_id, job.error) == ("succeeded", None, None)
+    assert (job.status, job.priority, job.user_id, job.error) == ("succeeded", "bulk", None, None)
     assert _extract_jobs(current) == [] and _extract_jobs(never) == []
 
     with session_scope() as session:

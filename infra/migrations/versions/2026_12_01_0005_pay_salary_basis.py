@@ -1,7 +1,7 @@
 """postings.salary_basis: how the pay was chosen from a table of ranges
 
-Revision ID: 0003_pay
-Revises: 0001
+Revision ID: 0005_pay
+Revises: 0004_recovery
 Create Date: 2026-12-01 21:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_pay"
-down_revision: str | None = "0001"
+revision: str = "0005_pay"
+down_revision: str | None = "0004_recovery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
