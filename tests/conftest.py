@@ -194,6 +194,15 @@ def worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Worker]:
     w.stop()
 
 
+def roomy_worker(name: str) -> Iterator[Worker]:
+    """A worker whose heartbeat timeout leaves room for an extract job's first embedding
+    (the model loads in each pool process) on a loaded 2-core machine: for tests of
+    extraction itself, not of the reaper."""
+    w = Worker(name, env={"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"})
+    yield w
+    w.stop()
+
+
 @pytest.fixture(scope="session")
 def api(database: str, redis_broker: str) -> Iterator[Any]:
     from fastapi.testclient import TestClient

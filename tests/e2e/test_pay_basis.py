@@ -13,7 +13,7 @@ import pytest
 from shared.db.base import utcnow
 from shared.db.models import Posting
 from shared.db.session import session_scope
-from tests.conftest import Worker
+from tests.conftest import Worker, roomy_worker
 from tests.e2e.test_browser import shot, sign_up
 
 pytestmark = pytest.mark.browser
@@ -21,11 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Worker]:
-    """The real worker, with a heartbeat timeout long enough for an extract job's first
-    embedding (the model loads in each pool process) on a loaded 2-core machine."""
-    w = Worker("paybasis", env={"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"})
-    yield w
-    w.stop()
+    yield from roomy_worker("paybasis")
 
 
 LADDER = (

@@ -17,7 +17,7 @@ from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.db.session import session_scope
 from shared.extraction import rules_version
-from tests.conftest import REPO, Worker, signup, wait_for
+from tests.conftest import REPO, Worker, roomy_worker, signup, wait_for
 
 OLD_VERSION = "2026.11.26-1"
 ZONES = (
@@ -28,11 +28,7 @@ ZONES = (
 
 @pytest.fixture(scope="module")
 def worker(database: str, redis_broker: str, linkedin: Any) -> Iterator[Worker]:
-    """The real worker, with a heartbeat timeout long enough for an extract job's first
-    embedding (the model loads in each pool process) on a loaded 2-core machine."""
-    w = Worker("reextract", env={"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"})
-    yield w
-    w.stop()
+    yield from roomy_worker("reextract")
 
 
 def _reextract(*args: str) -> str:
