@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -240,8 +241,30 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
         raise DatabaseUnavailable(held if held is not None else attempt) from exc
 
 
+@contextlib.contextmanager
+def _heartbeat(jid: uuid.UUID, held: int) -> Iterator[None]:
+    """Beats on the job row from a thread while the work runs, so a long step (a model
+    loading, a slow extraction) is not mistaken for a dead worker; only a worker that
+    really died (its process gone) falls silent."""
+    stop = threading.Event()
+    every = max(0.5, get_settings().job_heartbeat_timeout_seconds / 3)
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                _set(jid, held, heartbeat_at=utcnow())
+            except Exception:  # a missed beat is retried; the work reports its own errors
+                log.debug("heartbeat of job %s missed", jid, exc_info=True)
+
+    threading.Thread(target=beat, name=f"heartbeat-{jid}", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
 def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
-    with session_scope() as session:
+    with _heartbeat(jid, held), session_scope() as session:
         job = session.get(Job, jid)
         assert job is not None
         progress = Progress(session, job, held)
