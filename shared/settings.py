@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     linkedin_read_timeout: float = Field(15.0, gt=0, allow_inf_nan=False)
     linkedin_max_bytes: int = Field(3_000_000, gt=0)
     linkedin_max_retries: int = Field(4, ge=0)
+    # A worker sleeps through a Retry-After up to this long; a longer pause defers the job.
+    linkedin_max_retry_after_seconds: float = Field(60.0, ge=0, allow_inf_nan=False)
     linkedin_proxies: list[str] = Field(default_factory=list)
     linkedin_user_agent: str = (
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     # Retrain a user's model after this many new or changed ratings.
     retrain_every: int = Field(5, ge=1)
     min_ratings_for_model: int = Field(12, ge=2)
+    # The optional sentence embedding at extraction (needs the embeddings extra); false keeps
+    # torch out of the extract workers.
+    embeddings_enabled: bool = True
     # Where model artifacts live: "db" keeps them in the model_versions table,
     # a path keeps them as files there.
     artifact_store: str = "db"

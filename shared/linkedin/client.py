@@ -96,9 +96,10 @@ class LinkedInClient:
     """One per worker process (it holds connection pools and the limiter's Redis client).
 
     A 429 or 999 pauses the deployment's whole LinkedIn budget for its Retry-After (or the
-    backoff), so every worker waits, not just this request. `max_retry_after` caps how long
-    a worker sleeps through a pause: beyond it the fetch gives up as `rate_limited` with
-    the time it may be tried again, so a task never sleeps past the job heartbeat timeout.
+    backoff), so every worker waits, not just this request. `max_retry_after` (by default
+    LIR_LINKEDIN_MAX_RETRY_AFTER_SECONDS) caps how long a worker sleeps through a pause:
+    beyond it the fetch gives up as `rate_limited` with the time it may be tried again, so
+    a task never sleeps past the job heartbeat timeout.
     `sleep` and `transport` exist for tests and benchmarks.
     """
 
@@ -109,7 +110,7 @@ class LinkedInClient:
         limiter: RateLimiter | None = None,
         backoff_base: float = 2.0,
         backoff_max: float = 60.0,
-        max_retry_after: float = 60.0,
+        max_retry_after: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -122,7 +123,8 @@ class LinkedInClient:
         self.limiter = limiter or RateLimiter.from_settings(settings)
         self.max_retries = max(0, settings.linkedin_max_retries)
         self.max_bytes = settings.linkedin_max_bytes
-        self.max_retry_after = max_retry_after
+        cap = settings.linkedin_max_retry_after_seconds
+        self.max_retry_after = cap if max_retry_after is None else max_retry_after
         self._sleep = sleep
         self._backoff_base, self._backoff_max = backoff_base, backoff_max
         timeout = httpx.Timeout(
@@ -338,7 +340,8 @@ class LinkedInClient:
         if verdict.kind == "rate_limited":
             if attempts == 0:
                 return "rate limited: LinkedIn's Retry-After pause is still running"
-            return f"rate limited: {verdict.reason} after {attempts} attempts"
+            tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+            return f"rate limited: {verdict.reason} after {tries}"
         if verdict.kind == "auth_wall":
             return f"sign-in wall: {verdict.reason}"
         return verdict.reason or verdict.kind
