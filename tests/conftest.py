@@ -136,6 +136,7 @@ class Worker:
         queues: str = "scrape,extract,train,maintenance",
         beat: bool = True,
         env: dict[str, str] | None = None,
+        wait: bool = True,
     ) -> None:
         self.log = DATA_DIR / f"worker-{name}.log"
         cmd = [
@@ -166,7 +167,11 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
         while "ready." not in self.log.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
@@ -263,7 +268,7 @@ class Gateway:
             cmd, cwd=REPO, env=env or os.environ.copy(), stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        wait_for(self._up, timeout=30)
+        wait_for(self._up, timeout=90)  # a loaded machine can take a while to import it all
 
     def _up(self) -> bool:
         import httpx

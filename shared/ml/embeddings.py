@@ -1,7 +1,7 @@
 """Optional sentence embeddings (the `embeddings` extra): computed once per posting at ingest.
 
-Without torch / sentence-transformers installed, `embed_texts` returns None and
-training simply leaves the embedding block out.
+Without torch / sentence-transformers installed, or with LIR_EMBEDDINGS_ENABLED=false,
+`embed_texts` returns None and training simply leaves the embedding block out.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from shared.settings import get_settings
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
@@ -29,6 +31,8 @@ def embedding_text(title: str | None, description: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _model() -> Any | None:
+    if not get_settings().embeddings_enabled:
+        return None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
