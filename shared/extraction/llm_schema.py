@@ -29,9 +29,9 @@ SYSTEM_PROMPT = """You extract structured fields from one job posting.
 Answer only with JSON matching the schema. Use null when the posting does not say.
 - salary_*: the base pay for THIS job as stated (not bonus, equity, benefits or funding).
   Amounts are plain numbers in the stated period (e.g. 120000 for "$120K"); currency is an
-  ISO 4217 code. If several ranges are given by location, pick the one for the posting's
-  location, else the widest. For "up to X" leave salary_min null; for "from X" or "X+"
-  leave salary_max null.
+  ISO 4217 code. If several ranges are given (by location, zone or level), use the one for
+  the posting's location and level, else the envelope: the lowest minimum to the highest
+  maximum. For "up to X" leave salary_min null; for "from X" or "X+" leave salary_max null.
 - seniority, employment_type, workplace_type, education: one of the allowed values.
 - city, region, country: from the posting's location (full names, e.g. "California").
 - years_experience: minimum years of experience required.

@@ -133,7 +133,7 @@ def test_picks_range_for_posting_location() -> None:
     assert other.basis == "range across 3 locations"
 
 
-def test_picks_country_range_over_widest() -> None:
+def test_picks_country_range_over_envelope() -> None:
     text = (
         "The typical base pay range for this role across the U.S. is USD $94,300 - $182,600 "
         "per year. In the San Francisco Bay area and New York City metropolitan area the base "
