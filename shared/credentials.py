@@ -1,58 +1,70 @@
-"""Who a bearer token belongs to, without a write per request.
+"""Who an API token or a web session belongs to, without a write per request.
 
 Lookups go through a small in-process cache with a short TTL, so a burst of requests on one
-token reads the database once. Revoking drops the entry in this process at once; other
-processes see it within CACHE_SECONDS. `last_used_at` is written at most once a minute per
-token, in its own short transaction, never inside the request's (whose row lock would
+credential reads the database once. Revoking drops the entry in this process at once; other
+processes see it within CACHE_SECONDS. A token's `last_used_at` is written at most once a
+minute, in its own short transaction, never inside the request's (whose row lock would
 otherwise serialise every request on that token until the request ends)."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from cachetools import TTLCache
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
-from shared.db.models import ApiToken, User
+from shared.db.models import ApiToken, User, WebSession
 from shared.db.session import session_scope
+from shared.jobs import aware
 
 CACHE_SECONDS = 5.0
 TOUCH_EVERY = timedelta(minutes=1)
+Kind = Literal["token", "session"]
 
 
 @dataclass(frozen=True)
 class Credential:
-    token_id: int
+    row_id: int
     user: User  # detached, fully loaded: merged into the request's session without a query
     expires_at: datetime | None
 
 
 _lock = threading.Lock()
-_tokens: TTLCache[str, Credential | None] = TTLCache(maxsize=10_000, ttl=CACHE_SECONDS)
+_cache: TTLCache[tuple[Kind, str], Credential | None] = TTLCache(10_000, CACHE_SECONDS)
 # Present while a token's last_used_at was written within TOUCH_EVERY by this process.
-_touched: TTLCache[int, bool] = TTLCache(maxsize=100_000, ttl=TOUCH_EVERY.total_seconds())
+_touched: TTLCache[int, bool] = TTLCache(100_000, TOUCH_EVERY.total_seconds())
+
+
+def new_secret(prefix: str = "") -> tuple[str, str]:
+    """A fresh random secret and the digest that is stored in its place."""
+    secret = prefix + secrets.token_urlsafe(32)
+    return secret, digest(secret)
 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _load(token_hash: str) -> Credential | None:
+def _load(kind: Kind, secret_hash: str) -> Credential | None:
+    table = ApiToken if kind == "token" else WebSession
+    column = ApiToken.token_hash if kind == "token" else WebSession.secret_hash
     with session_scope() as s:
         row = s.execute(
-            select(ApiToken.id, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+            select(table.id, table.expires_at, User)
+            .join(User, User.id == table.user_id)
+            .where(column == secret_hash, table.revoked_at.is_(None))
         ).first()
         if row is None:
             return None
         s.expunge(row.User)
-        return Credential(token_id=row.id, user=row.User, expires_at=None)
+        return Credential(row_id=row.id, user=row.User, expires_at=aware(row.expires_at))
 
 
 def _touch(token_id: int) -> None:
@@ -72,23 +84,33 @@ def _touch(token_id: int) -> None:
         )
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The token's user, attached to the request's `session` without querying it."""
-    key = digest(token)
+def lookup(session: Session, kind: Kind, secret: str) -> User | None:
+    """The credential's user, attached to the request's `session` without querying it;
+    None when unknown, revoked or expired."""
+    key = (kind, digest(secret))
     with _lock:
-        cached = key in _tokens
-        cred = _tokens.get(key)
+        cached = key in _cache
+        cred = _cache.get(key)
     if not cached:
-        cred = _load(key)
+        cred = _load(*key)
         with _lock:
-            _tokens[key] = cred
+            _cache[key] = cred
     if cred is None:
         return None
-    _touch(cred.token_id)
+    if cred.expires_at is not None and cred.expires_at <= utcnow():
+        return None
+    if kind == "token":
+        _touch(cred.row_id)
     return session.merge(cred.user, load=False)
 
 
-def forget_token(token_hash: str) -> None:
-    """Called on revoke: this process stops accepting the token at once."""
-    with _lock:
-        _tokens.pop(token_hash, None)
+def forget(session: Session, kind: Kind, secret_hash: str) -> None:
+    """On revoke: this process stops accepting the credential at once, and again once the
+    revocation commits (a lookup in between may have re-read the old row)."""
+
+    def drop(_: object = None) -> None:
+        with _lock:
+            _cache.pop((kind, secret_hash), None)
+
+    drop()
+    event.listen(session, "after_commit", drop, once=True)

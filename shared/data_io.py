@@ -128,12 +128,17 @@ def _import_prototype_row(session: Session, user_id: int, row: dict[str, str], v
         raise ValueError("posting_text is empty")
     doc = parse_prototype_text(text)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    posting = session.scalar(
-        select(Posting).where(Posting.content_hash == digest, Posting.source == "imported")
+    posting = session.scalar(  # the importer's own copy: imported text is private
+        select(Posting).where(
+            Posting.content_hash == digest,
+            Posting.source == "imported",
+            Posting.owner_id == user_id,
+        )
     )
     if posting is None:
         posting = Posting(
             source="imported",
+            owner_id=user_id,
             status="imported",
             content_hash=digest,
             title=doc.title,
@@ -168,22 +173,36 @@ def ratings_csv(session: Session, user_id: int) -> str:
         writer.writerow(
             [
                 r.rating,
-                r.updated_at.isoformat(),
-                p.url or "",
-                p.job_id or "",
-                p.title or "",
-                p.company or "",
-                p.location or "",
-                p.seniority or "",
-                p.employment_type or "",
-                p.workplace_type or "",
-                p.salary_currency or "",
+                *map(
+                    spreadsheet_safe,
+                    (
+                        r.updated_at.isoformat(),
+                        p.url or "",
+                        p.job_id or "",
+                        p.title or "",
+                        p.company or "",
+                        p.location or "",
+                        p.seniority or "",
+                        p.employment_type or "",
+                        p.workplace_type or "",
+                        p.salary_currency or "",
+                    ),
+                ),
                 _num(p.annual_min),
                 _num(p.annual_max),
                 p.status,
             ]
         )
     return out.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Scraped text such as a title '=HYPERLINK(...)' is exported as text, not a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _num(value: float | None) -> str:

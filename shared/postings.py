@@ -1,6 +1,7 @@
 """Postings: fetching, storing what the page says, and extracting structured fields.
 
-Postings are global: one row per LinkedIn job id, shared by every user who rates or finds it.
+Postings from LinkedIn are global: one row per LinkedIn job id, shared by every user who rates
+or finds it. An imported posting (the prototype's CSV text) belongs to its importer alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
-from shared.db.models import Job, Posting
+from shared.db.models import Job, Posting, Rating
 from shared.jobs import (
     JobDeferred,
     JobFailed,
@@ -28,6 +29,19 @@ from shared.jobs import (
 from shared.linkedin import FetchResult, LinkedInClient
 from shared.linkedin import Posting as ParsedPosting
 from shared.settings import get_settings
+
+
+def visible_posting(session: Session, user_id: int, posting_id: int) -> Posting | None:
+    """The posting if this user may see it: any LinkedIn posting, an imported one only by its
+    owner (or by a user who rated it before imports were private)."""
+    posting = session.get(Posting, posting_id)
+    if posting is None or posting.owner_id in (None, user_id):
+        return posting
+    rated = session.scalar(
+        select(Rating.id).where(Rating.user_id == user_id, Rating.posting_id == posting_id)
+    )
+    return posting if rated is not None else None
+
 
 # Parsed fields copied from shared.linkedin.Posting onto the row.
 PARSED_FIELDS = (

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from shared.db.base import utcnow
 from shared.db.models import BlockRule, HiddenPosting, Posting, Prediction, Rating
 from shared.extraction.currency import USD_SCALE
+from shared.postings import visible_posting
 from shared.scoring import ensure_scored
 from shared.tracker.service import tracked
 
@@ -104,7 +105,7 @@ def add_block_rule(session: Session, user_id: int, kind: str, pattern: str) -> B
 
 
 def hide_posting(session: Session, user_id: int, posting_id: int) -> None:
-    if session.get(Posting, posting_id) is None:
+    if visible_posting(session, user_id, posting_id) is None:
         raise LookupError("posting not found")
     try:
         with session.begin_nested():

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from shared.ratings import RATING_ERROR
 
@@ -34,7 +34,8 @@ class TokenOut(BaseModel):
 
 class RatingIn(BaseModel):
     url: str = Field(min_length=1, max_length=2000)
-    rating: int
+    # Strict: the JSON string "3" and `true` are refused, not coerced.
+    rating: StrictInt
 
     @field_validator("rating")
     @classmethod
@@ -45,7 +46,7 @@ class RatingIn(BaseModel):
 
 
 class RatingPatch(BaseModel):
-    rating: int
+    rating: StrictInt
 
     _range = field_validator("rating")(RatingIn._range.__func__)  # type: ignore[attr-defined]
 

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     cookie_secure: bool = False
+    # Throttling (`limits` notation: "10/minute", "20 per hour").
+    signin_failures_per_account: str = "10/minute"  # per account and source address
+    signin_failures_per_address: str = "30/minute"
+    signin_failures_per_deployment: str = "600/minute"
+    signups_per_address: str = "20/hour"
+    # Request bodies: JSON and forms, and multipart uploads (CSV imports).
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20_000_000
 
     linkedin_base_url: str = "https://www.linkedin.com"
     # 0 means no spacing at all (local stand-ins); Retry-After pauses still apply.
@@ -86,6 +94,19 @@ class Settings(BaseSettings):
         for prefix in ("postgres://", "postgresql://"):
             if v.startswith(prefix):
                 return "postgresql+psycopg://" + v[len(prefix) :]
+        return v
+
+    @field_validator(
+        "signin_failures_per_account",
+        "signin_failures_per_address",
+        "signin_failures_per_deployment",
+        "signups_per_address",
+    )
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        from limits import parse
+
+        parse(v)  # raises ValueError naming the bad string
         return v
 
     @property

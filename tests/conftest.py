@@ -67,6 +67,11 @@ TEST_ENV = {
     "LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "4",
     "LIR_RETRAIN_EVERY": "3",
     "LIR_LLM_BASE_URL": "",
+    "LIR_SECRET_KEY": f"test-secret-{RUN_ID}-" + "x" * 32,
+    # Every test signs up from one address; the throttle's own tests lower these.
+    "LIR_SIGNUPS_PER_ADDRESS": "100000/hour",
+    "LIR_SIGNIN_FAILURES_PER_ADDRESS": "100000/minute",
+    "LIR_SIGNIN_FAILURES_PER_DEPLOYMENT": "100000/minute",
 }
 os.environ.update(TEST_ENV)
 for key in ("LIR_LLM_API_KEY", "LIR_LLM_MODEL"):

@@ -1,16 +1,16 @@
-"""The API gateway: REST under /api/v1, health probes, and (later) the web pages."""
+"""The API gateway: REST under /api/v1, health probes, the web pages and offline docs."""
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
+from sqlalchemy.exc import DataError
 
+from services.gateway import docs
+from services.gateway.errors import API_ERRORS, database_refused_value, validation_error
 from services.gateway.metrics import install_metrics
+from services.gateway.middleware import RequestGuard, SecurityHeaders, SessionCookies
 from services.gateway.outage import install_outage_handler
 from services.gateway.routes import (
     applications,
@@ -28,50 +28,29 @@ from services.gateway.routes import (
 )
 from services.gateway.web import router as web
 from services.gateway.web.render import HERE as WEB_DIR
-from shared.settings import DEV_SECRET, get_settings
-
-
-def _describe(error: dict) -> str:  # type: ignore[type-arg]
-    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-    msg = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-    if error.get("type") == "missing":
-        msg = "field required"
-    return f"{where}: {msg}" if where else msg
-
-
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = exc.errors()
-    return JSONResponse(
-        status_code=422,
-        content={"detail": "; ".join(_describe(e) for e in errors), "errors": jsonable(errors)},
-    )
-
-
-def jsonable(errors: object) -> object:
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(errors, custom_encoder={Exception: str})
+from shared.secret_key import secret_key
+from shared.settings import get_settings
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    if settings.database_url and settings.secret_key.get_secret_value() == DEV_SECRET:
-        logging.getLogger(__name__).warning(
-            "LIR_SECRET_KEY is the development default: set it before exposing this gateway"
-        )
-    app = FastAPI(title="LIRecommend", version="0.1.0", docs_url="/docs")
+    app = FastAPI(title="LIRecommend", version="0.1.0", docs_url=None, redoc_url=None)
+    # Added innermost first: the headers wrap everything, even a 413 sent before routing.
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="lir_session",
-        same_site="lax",
-        https_only=settings.cookie_secure,
+        SessionCookies,
+        secret_key=secret_key(settings),
+        cookie="lir_session",
+        always_secure=settings.cookie_secure,
     )
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(
+        RequestGuard, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, validation_error)
     install_outage_handler(app)
+    app.add_exception_handler(DataError, database_refused_value)
     install_metrics(app)
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=API_ERRORS)
     routers = (
         auth.router,
         ratings.router,
@@ -91,7 +70,9 @@ def create_app() -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(web.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=docs.ASSETS), name="docs-assets")
     return app
 
 

@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from services.gateway.web.csrf import require_header_token
-from shared.credentials import user_for_token
+from services.gateway.web.render import session_user
+from shared.credentials import lookup
 from shared.db.models import User
 from shared.db.session import session_scope
 
@@ -33,20 +34,18 @@ def current_user(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if creds is not None:
-        user = user_for_token(session, creds.credentials)
+        user = lookup(session, "token", creds.credentials)
         if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
-                "invalid or revoked API token",
+                "invalid, revoked or expired API token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return user
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if user_id is not None:
-        user = session.get(User, user_id)
-        if user is not None:
-            require_header_token(request)  # cookie auth only; Bearer clients are exempt
-            return user
+    user = session_user(request, session)
+    if user is not None:
+        require_header_token(request)  # cookie auth only; Bearer clients are exempt
+        return user
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         "not signed in: send 'Authorization: Bearer <token>'",
@@ -55,6 +54,12 @@ def current_user(
 
 
 UserDep = Annotated[User, Depends(current_user)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; behind a trusted proxy, uvicorn's proxy headers put the
+    X-Forwarded-For address here."""
+    return request.client.host if request.client else "unknown"
 
 
 def not_found(what: str) -> HTTPException:

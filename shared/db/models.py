@@ -47,6 +47,20 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random secret; only its SHA-256 is stored,
+    and signing out revokes the row, so a replayed cookie is refused."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
 class Posting(Base):
@@ -56,6 +70,10 @@ class Posting(Base):
     job_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     url: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(16), default="linkedin")  # linkedin|imported
+    # Imported postings belong to their importer; LinkedIn postings (None) are public.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     is_closed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -25,7 +25,7 @@ def shot(page: Any, artifacts: Path, name: str) -> None:
 def sign_up(page: Any, email: str) -> None:
     page.goto("/signup")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    page.get_by_label("Password (at least 10 characters, not a common one)").fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/rate")

@@ -35,17 +35,34 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.get("/exports/ratings.csv")
+def _file(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {200: {"description": what, "content": content}}
+
+
+@router.get(
+    "/exports/ratings.csv",
+    response_class=Response,
+    responses=_file("text/csv", "your ratings with their postings"),
+)
 def export_csv(session: SessionDep, user: UserDep) -> Response:
     return _download(ratings_csv(session, user.id), "text/csv", "lirecommend-ratings.csv")
 
 
-@router.get("/exports/applications.csv")
+@router.get(
+    "/exports/applications.csv",
+    response_class=Response,
+    responses=_file("text/csv", "your application tracker"),
+)
 def export_applications(session: SessionDep, user: UserDep) -> Response:
     return _download(applications_csv(session, user.id), "text/csv", "lirecommend-applications.csv")
 
 
-@router.get("/exports/all.zip")
+@router.get(
+    "/exports/all.zip",
+    response_class=Response,
+    responses=_file("application/zip", "ratings.csv, models.json and the active model"),
+)
 def export_all(session: SessionDep, user: UserDep) -> Response:
     return _download(export_zip(session, user.id), "application/zip", "lirecommend-export.zip")
 

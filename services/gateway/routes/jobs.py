@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.routes.params import Offset
 from shared import jobs
 from shared.db.models import Job
 from shared.schemas import JobPublic, Page
@@ -25,7 +26,7 @@ def list_jobs(
     session: SessionDep,
     user: UserDep,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     status: str | None = None,
 ) -> Page[JobPublic]:
     where = [Job.user_id == user.id] + ([Job.status == status] if status else [])

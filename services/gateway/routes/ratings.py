@@ -4,7 +4,9 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import func, select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
-from shared.db.models import Posting, Rating
+from services.gateway.routes.params import Offset, PathId
+from shared.db.models import Rating
+from shared.postings import visible_posting
 from shared.ratings import rate_url
 from shared.schemas import (
     JobPublic,
@@ -52,7 +54,7 @@ def list_ratings(
     session: SessionDep,
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Page[RatingPublic]:
     rows = session.scalars(
         select(Rating)
@@ -66,13 +68,13 @@ def list_ratings(
 
 
 @router.get("/{rating_id}")
-def get_rating(rating_id: int, session: SessionDep, user: UserDep) -> RatingPublic:
+def get_rating(rating_id: PathId, session: SessionDep, user: UserDep) -> RatingPublic:
     return rating_out(own_rating(session, user.id, rating_id))
 
 
 @router.patch("/{rating_id}")
 def update_rating(
-    rating_id: int, body: RatingPatch, session: SessionDep, user: UserDep
+    rating_id: PathId, body: RatingPatch, session: SessionDep, user: UserDep
 ) -> RatingPublic:
     rating = own_rating(session, user.id, rating_id)
     rating.rating = body.rating
@@ -81,7 +83,7 @@ def update_rating(
 
 
 @router.delete("/{rating_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rating(rating_id: int, session: SessionDep, user: UserDep) -> None:
+def delete_rating(rating_id: PathId, session: SessionDep, user: UserDep) -> None:
     session.delete(own_rating(session, user.id, rating_id))
 
 
@@ -89,8 +91,8 @@ postings_router = APIRouter(prefix="/postings", tags=["postings"])
 
 
 @postings_router.get("/{posting_id}")
-def get_posting(posting_id: int, session: SessionDep, user: UserDep) -> PostingPublic:
-    posting = session.get(Posting, posting_id)
+def get_posting(posting_id: PathId, session: SessionDep, user: UserDep) -> PostingPublic:
+    posting = visible_posting(session, user.id, posting_id)
     if posting is None:
         raise not_found("posting")
     return PostingPublic.model_validate(posting)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.routes.params import PathId
 from shared.career.qualify import matches_for
 from shared.db.models import BlockRule
 from shared.recommendations import (
@@ -30,7 +31,10 @@ def recommendations(
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
     min_salary: float | None = Query(
-        None, ge=0, description="minimum top annual pay, in rough US dollars across currencies"
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        description="minimum top annual pay, in rough US dollars across currencies",
     ),
     workplace: Literal["remote", "hybrid", "on-site"] | None = None,
     seniority: str | None = None,
@@ -86,13 +90,13 @@ def blocklist(session: SessionDep, user: UserDep) -> list[BlockOut]:
 
 
 @router.delete("/blocklist/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def unblock(rule_id: int, session: SessionDep, user: UserDep) -> None:
+def unblock(rule_id: PathId, session: SessionDep, user: UserDep) -> None:
     if not remove_block_rule(session, user.id, rule_id):
         raise not_found("blocklist rule")
 
 
 @router.post("/postings/{posting_id}/hide", status_code=status.HTTP_204_NO_CONTENT)
-def hide(posting_id: int, session: SessionDep, user: UserDep) -> None:
+def hide(posting_id: PathId, session: SessionDep, user: UserDep) -> None:
     try:
         hide_posting(session, user.id, posting_id)
     except LookupError:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from services.gateway.web.csrf import csrf_token
+from shared.credentials import lookup
 from shared.db.models import User
 
 HERE = Path(__file__).parent
@@ -29,9 +30,13 @@ NAV = [
 ]
 
 
+SESSION_KEY = "sid"
+
+
 def session_user(request: Request, session: Session) -> User | None:
-    user_id = request.session.get("user_id")
-    return session.get(User, user_id) if user_id is not None else None
+    """The cookie's user while its server-side session is live (not signed out, not expired)."""
+    secret = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    return lookup(session, "session", secret) if isinstance(secret, str) else None
 
 
 def safe_next(target: str | None) -> str:

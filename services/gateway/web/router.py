@@ -6,11 +6,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from services.gateway.deps import SessionDep
+from services.gateway.deps import SessionDep, client_address
 from services.gateway.web.csrf import require_form_token, rotate
-from services.gateway.web.render import NAV, render, safe_next, session_user, to_signin
-from shared.auth import AuthError, authenticate, create_user
+from services.gateway.web.render import (
+    NAV,
+    SESSION_KEY,
+    render,
+    safe_next,
+    session_user,
+    to_signin,
+)
+from shared.auth import (
+    MIN_PASSWORD,
+    AuthError,
+    TooManyAttempts,
+    authenticate,
+    create_user,
+    end_web_session,
+    start_web_session,
+)
 
 router = APIRouter(include_in_schema=False)
 FormStr = Annotated[str, Form()]
@@ -47,12 +63,13 @@ def signin_form(request: Request, session: SessionDep, next: str = "/") -> Respo
 def signup_form(request: Request, session: SessionDep) -> Response:
     if session_user(request, session) is not None:
         return RedirectResponse("/", status_code=303)
-    return render(request, "signup.html", None)
+    return render(request, "signup.html", None, min_password=MIN_PASSWORD)
 
 
-def _signed_in(request: Request, user_id: int, target: str) -> RedirectResponse:
-    request.session.clear()  # no pre-login state survives (session fixation)
-    request.session["user_id"] = user_id
+def _signed_in(request: Request, session: Session, user_id: int, target: str) -> Response:
+    """A new server-side session (no API token is minted); no pre-login state survives."""
+    _end_session(request, session)
+    request.session[SESSION_KEY] = start_web_session(session, user_id)
     rotate(request)
     return RedirectResponse(safe_next(target), status_code=303)
 
@@ -68,12 +85,13 @@ def signin(
 ) -> Response:
     require_form_token(request, csrf_token)
     try:
-        user = authenticate(session, email, password)
+        user = authenticate(session, email, password, client_address(request))
     except AuthError as exc:
+        code = 429 if isinstance(exc, TooManyAttempts) else 401
         return render(
-            request, "signin.html", None, 401, error=str(exc), email=email, next=safe_next(next)
+            request, "signin.html", None, code, error=str(exc), email=email, next=safe_next(next)
         )
-    return _signed_in(request, user.id, next or "/")
+    return _signed_in(request, session, user.id, next or "/")
 
 
 @router.post("/signup")
@@ -86,21 +104,32 @@ def signup(
     csrf_token: OptionalFormStr = None,
 ) -> Response:
     require_form_token(request, csrf_token)
-    error = "the two passwords differ" if password != confirm else None
+    error, code = ("the two passwords differ", 422) if password != confirm else (None, 422)
     if error is None:
         try:
-            user = create_user(session, email, password)
+            user = create_user(session, email, password, client_address(request))
             session.flush()
         except AuthError as exc:
-            error = str(exc)
+            error, code = str(exc), 429 if isinstance(exc, TooManyAttempts) else 422
     if error is not None:
-        return render(request, "signup.html", None, 422, error=error, email=email)
-    return _signed_in(request, user.id, "/rate")
+        return render(
+            request, "signup.html", None, code, error=error, email=email, min_password=MIN_PASSWORD
+        )
+    return _signed_in(request, session, user.id, "/rate")
+
+
+def _end_session(request: Request, session: Session) -> None:
+    secret = request.session.get(SESSION_KEY)
+    if isinstance(secret, str):
+        end_web_session(session, secret)  # a replayed copy of the cookie is refused
+    request.session.clear()
 
 
 @router.post("/signout")
-def signout(request: Request, csrf_token: OptionalFormStr = None) -> RedirectResponse:
+def signout(
+    request: Request, session: SessionDep, csrf_token: OptionalFormStr = None
+) -> RedirectResponse:
     require_form_token(request, csrf_token)
-    request.session.clear()
+    _end_session(request, session)
     rotate(request)
     return RedirectResponse("/signin?signed_out=1", status_code=303)
