@@ -25,6 +25,11 @@ def is_linkedin_host(host: str | None) -> bool:
     return host == "linkedin.com" or host.endswith(".linkedin.com")
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """Input echoed in an error, cut to a short prefix."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def split_linkedin_url(url: str) -> tuple[str, str]:
     """Returns (path, query) of a LinkedIn URL, accepting it with or without a scheme."""
     text = url.strip()
@@ -35,13 +40,13 @@ def split_linkedin_url(url: str) -> tuple[str, str]:
         parts = urlsplit(candidate)
         port = parts.port
     except ValueError as exc:
-        raise ValueError(f"not a LinkedIn job URL: {url!r} ({exc})") from None
+        raise ValueError(f"not a LinkedIn job URL: {_shown(url)} ({exc})") from None
     if parts.scheme not in {"http", "https"}:
-        raise ValueError(f"not a LinkedIn job URL: {url!r} (scheme {parts.scheme!r})")
+        raise ValueError(f"not a LinkedIn job URL: {_shown(url)} (scheme {parts.scheme!r})")
     if parts.username or parts.password or port not in {None, 80, 443}:
-        raise ValueError(f"not a LinkedIn job URL: {url!r}")
+        raise ValueError(f"not a LinkedIn job URL: {_shown(url)}")
     if not is_linkedin_host(parts.hostname):
-        raise ValueError(f"not a LinkedIn job URL: {url!r} (host {parts.hostname!r})")
+        raise ValueError(f"not a LinkedIn job URL: {_shown(url)} (host {parts.hostname!r})")
     return parts.path or "/", parts.query
 
 
@@ -50,19 +55,19 @@ def job_id_from_url(url: str) -> str:
     path, query = split_linkedin_url(url)
     for pattern in _PATH_PATTERNS:
         if m := pattern.match(path):
-            return str(int(m.group(1)))
+            return normalize_job_id(m.group(1))
     params = parse_qs(query)
     for key in _QUERY_ID_KEYS:
         for value in params.get(key, []):
-            if re.fullmatch(r"[0-9]{1,20}", value):
+            if re.fullmatch(r"[0-9]{1,20}", value) and int(value) > 0:
                 return str(int(value))
-    raise ValueError(f"not a LinkedIn job URL: {url!r} (no job id)")
+    raise ValueError(f"not a LinkedIn job URL: {_shown(url)} (no job id)")
 
 
 def normalize_job_id(job_id: str | int) -> str:
     text = str(job_id).strip()
-    if not re.fullmatch(r"[0-9]{1,20}", text):
-        raise ValueError(f"not a LinkedIn job id: {job_id!r}")
+    if not re.fullmatch(r"[0-9]{1,20}", text) or int(text) == 0:
+        raise ValueError(f"not a LinkedIn job id: {_shown(str(job_id))} (a positive number)")
     return str(int(text))
 
 

@@ -217,6 +217,11 @@ def test_import_reports_errors_per_row_and_keeps_imported_text_private(
     other = rated["headers"]
     recs = api.get("/api/v1/recommendations?limit=500", headers=other).json()["items"]
     assert "Hushhush AG" not in {i["posting"]["company"] for i in recs}
+    # Imported text belongs to its importer: another user gets 404, as for a missing id.
+    theirs = api.get(f"/api/v1/postings/{imported['posting_id']}", headers=other)
+    assert theirs.status_code == 404 and theirs.json()["detail"] == "posting not found"
+    hide = api.post(f"/api/v1/postings/{imported['posting_id']}/hide", headers=other)
+    assert hide.status_code == 404
 
     wrong = api.post(
         "/api/v1/imports", files={"file": ("x.csv", "a,b\n1,2\n", "text/csv")}, headers=headers
