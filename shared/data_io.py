@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from shared.artifacts import read_artifact
 from shared.career.profile import profile_export
+from shared.csv_safe import safe_row
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.extraction import parse_prototype_text
@@ -171,38 +172,26 @@ def ratings_csv(session: Session, user_id: int) -> str:
     ).all()
     for r, p in rows:
         writer.writerow(
-            [
-                r.rating,
-                *map(
-                    spreadsheet_safe,
-                    (
-                        r.updated_at.isoformat(),
-                        p.url or "",
-                        p.job_id or "",
-                        p.title or "",
-                        p.company or "",
-                        p.location or "",
-                        p.seniority or "",
-                        p.employment_type or "",
-                        p.workplace_type or "",
-                        p.salary_currency or "",
-                    ),
-                ),
-                _num(p.annual_min),
-                _num(p.annual_max),
-                p.status,
-            ]
+            safe_row(
+                [
+                    r.rating,
+                    r.updated_at.isoformat(),
+                    p.url or "",
+                    p.job_id or "",
+                    p.title or "",
+                    p.company or "",
+                    p.location or "",
+                    p.seniority or "",
+                    p.employment_type or "",
+                    p.workplace_type or "",
+                    p.salary_currency or "",
+                    _num(p.annual_min),
+                    _num(p.annual_max),
+                    p.status,
+                ]
+            )
         )
     return out.getvalue()
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Scraped text such as a title '=HYPERLINK(...)' is exported as text, not a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _num(value: float | None) -> str:

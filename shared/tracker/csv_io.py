@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from shared.csv_safe import safe_row
 from shared.tracker.service import (
     check_status,
     list_applications,
@@ -27,16 +28,18 @@ def applications_csv(session: Session, user_id: int) -> str:
         p = a.posting
         history = [{"status": e.status, "at": _iso(e.at)} for e in a.events]
         writer.writerow(
-            [
-                p.url or "",
-                p.job_id or "",
-                p.title or "",
-                p.company or "",
-                a.status,
-                a.note or "",
-                _iso(a.applied_at) if a.applied_at else "",
-                json.dumps(history),
-            ]
+            safe_row(
+                [
+                    p.url or "",
+                    p.job_id or "",
+                    p.title or "",
+                    p.company or "",
+                    a.status,
+                    a.note or "",
+                    _iso(a.applied_at) if a.applied_at else "",
+                    json.dumps(history),
+                ]
+            )
         )
     return out.getvalue()
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.db.base import utcnow
 from shared.db.models import Application, ApplicationEvent, Posting, Prediction, Rating
 from shared.jobs import aware
+from shared.postings import visible_posting
 
 STATUSES = ("saved", "applied", "interviewing", "offer", "rejected", "withdrawn")
 STATUS_ERROR = "status must be one of " + ", ".join(STATUSES)
@@ -45,7 +46,7 @@ def put_application(
     """Track a posting or move it. Every status change is one dated event; a note or
     applied_at given is stored, one left out is kept. Returns (application, created)."""
     check_status(status)
-    if session.get(Posting, posting_id) is None:
+    if visible_posting(session, user_id, posting_id) is None:  # another's import: 404
         raise LookupError("posting not found")
     at = at or utcnow()
     app = own_application(session, user_id, posting_id)

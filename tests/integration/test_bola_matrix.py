@@ -58,6 +58,14 @@ def _block_rule(api: Any, a: Headers, db: Any) -> str:
     return str(api.post("/api/v1/blocklist", json=body, headers=a).json()["id"])
 
 
+def _tracked_posting(api: Any, a: Headers, db: Any) -> str:
+    """A's application (keyed by its posting) on the tracker."""
+    posting_id = _private_posting(api, a, db)
+    res = api.put(f"/api/v1/applications/{posting_id}", json={"status": "saved"}, headers=a)
+    assert res.status_code == 201, res.text
+    return posting_id
+
+
 # Path parameter name -> makes one object owned by user A and returns its id.
 FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
     "rating_id": _rating,
@@ -66,8 +74,15 @@ FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
     "token_id": _token,
     "rule_id": _block_rule,
 }
+# "METHOD path" -> a factory, where the route's object is not what its parameter names.
+ROUTE_FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
+    "DELETE /api/v1/applications/{posting_id}": _tracked_posting,
+}
 # "METHOD path" -> a valid body, for routes that need one.
-BODIES: dict[str, dict[str, Any]] = {"PATCH /api/v1/ratings/{rating_id}": {"rating": 1}}
+BODIES: dict[str, dict[str, Any]] = {
+    "PATCH /api/v1/ratings/{rating_id}": {"rating": 1},
+    "PUT /api/v1/applications/{posting_id}": {"status": "applied"},
+}
 
 
 def _id_routes() -> list[tuple[str, str, Any]]:
@@ -105,7 +120,8 @@ def test_another_users_object_is_404(api: Any, db: Any, method: str, path: str, 
     a, b = signup(api), signup(api)
     url = path
     for name in params:
-        url = url.replace("{" + name + "}", FACTORIES[name](api, a, db))
+        factory = ROUTE_FACTORIES.get(key, FACTORIES[name])
+        url = url.replace("{" + name + "}", factory(api, a, db))
     body = BODIES.get(key)
     as_b = api.request(method, url, json=body, headers=b)
     assert as_b.status_code == 404, f"{key} as another user: {as_b.status_code} {as_b.text}"

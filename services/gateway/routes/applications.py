@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.routes.params import PathId
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.tracker.schemas import ApplicationByUrl, ApplicationPublic, ApplicationPut, Status
@@ -34,7 +35,7 @@ def applications(
     responses={201: {"description": "newly tracked"}, 404: {"description": "no such posting"}},
 )
 def put(
-    posting_id: int, body: ApplicationPut, session: SessionDep, user: UserDep, response: Response
+    posting_id: PathId, body: ApplicationPut, session: SessionDep, user: UserDep, response: Response
 ) -> ApplicationPublic:
     try:
         _, created = put_application(
@@ -66,6 +67,6 @@ def track_url(body: ApplicationByUrl, session: SessionDep, user: UserDep) -> App
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "not on the tracker"}},
 )
-def delete(posting_id: int, session: SessionDep, user: UserDep) -> None:
+def delete(posting_id: PathId, session: SessionDep, user: UserDep) -> None:
     if not delete_application(session, user.id, posting_id):
         raise not_found("application")
