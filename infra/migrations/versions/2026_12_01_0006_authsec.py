@@ -1,7 +1,7 @@
 """authsec: server-side web sessions, token expiry, private imported postings
 
-Revision ID: 0005_authsec
-Revises: 0004_recovery
+Revision ID: 0006_authsec
+Revises: 0005_pay
 Create Date: 2026-12-01 21:35:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0005_authsec'
-down_revision: str | None = '0004_recovery'
+revision: str = '0006_authsec'
+down_revision: str | None = '0005_pay'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
