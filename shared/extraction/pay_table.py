@@ -108,12 +108,15 @@ def _kind(rows: list[_Row]) -> str:
     return " and ".join(by) or "listed ranges"
 
 
+def _comparable(rows: list[_Row]) -> list[_Row]:
+    """The rows in the commonest currency and period: only those can be joined."""
+    counts = Counter((r.option.pay.currency, r.option.pay.period) for r in rows)
+    common = counts.most_common(1)[0][0]
+    return [r for r in rows if (r.option.pay.currency, r.option.pay.period) == common]
+
+
 def _envelope(rows: list[_Row]) -> SalaryRange:
-    # Only rows in the commonest currency and period can be joined.
-    common, _ = Counter((r.option.pay.currency, r.option.pay.period) for r in rows).most_common(1)[
-        0
-    ]
-    pays = [r.option.pay for r in rows if (r.option.pay.currency, r.option.pay.period) == common]
+    pays = [r.option.pay for r in rows]
     lows = [p.min_amount if p.min_amount is not None else p.max_amount for p in pays]
     highs = [p.max_amount if p.max_amount is not None else p.min_amount for p in pays]
     annual_lows = [p.annual_min if p.annual_min is not None else p.annual_max for p in pays]
@@ -157,9 +160,11 @@ def choose(
         pool = same_level
     where = {2: "the posting's location", 1: "the posting's country"}.get(best)
     level = "level" if same_level else None
+    pool = _comparable(pool)
     if len(pool) == 1:
         named = " and ".join(filter(None, (where, level and "its title's level")))
-        basis = f"range for {named}"
+        # Else it is the only range in its currency and period among several.
+        basis = f"range for {named}" if named else f"one of {len(rows)} listed ranges"
         return pool[0].option.pay.model_copy(update={"basis": basis})
     basis = f"range across {len(pool)} {_kind(pool)}"
     if where:

@@ -168,3 +168,19 @@ def test_extract_fields_reads_remote_title_for_the_table() -> None:
     salary = extract_fields(doc).salary
     assert salary is not None
     assert (salary.min_amount, salary.max_amount) == (232900, 265800)
+
+
+def test_envelope_joins_only_ranges_of_one_currency_and_period() -> None:
+    text = (
+        "Pay: Austin: $24 - $28 an hour; Denver: $26 - $30 an hour; "
+        "Remote contractors: €50,000 - €60,000 a year."
+    )
+    result = _pay(text, location="Boston, MA")
+    assert _bounds(result) == ("USD", "hour", 24, 30)
+    assert result is not None and result.basis == "range across 2 locations"
+
+
+def test_lone_comparable_range_says_it_is_one_of_several() -> None:
+    result = _pay("Pay: $24 - $28 an hour, or €50,000 - €60,000 a year.", location="Boston, MA")
+    assert _bounds(result) == ("USD", "hour", 24, 28)
+    assert result is not None and result.basis == "one of 2 listed ranges"
