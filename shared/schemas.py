@@ -96,6 +96,8 @@ class RatingPublic(BaseModel):
     title: str | None = None
     company: str | None = None
     posting_status: str | None = None
+    # Why the posting is not (yet) read, e.g. rate limited and when it will be tried again.
+    posting_status_reason: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -25,6 +25,8 @@ def rating_out(rating: Rating) -> RatingPublic:
     out = RatingPublic.model_validate(rating)
     out.title, out.company = rating.posting.title, rating.posting.company
     out.posting_status = rating.posting.status
+    if rating.posting.status != "fetched":
+        out.posting_status_reason = rating.posting.status_reason
     return out
 
 

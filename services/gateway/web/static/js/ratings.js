@@ -38,7 +38,8 @@
       el("td", {}, r.title || `Posting ${r.posting_id}`),
       el("td", {}, r.company || "–"),
       el("td", {}, select),
-      el("td", {}, pretty(r.posting_status) || "–"),
+      el("td", { title: r.posting_status_reason || null }, pretty(r.posting_status) || "–",
+        r.posting_status_reason ? el("small", { class: "status-reason" }, r.posting_status_reason) : null),
       el("td", {}, el("time", { datetime: r.updated_at, title: r.updated_at }, new Date(r.updated_at).toLocaleDateString())),
       el("td", {}, del));
   }
