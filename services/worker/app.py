@@ -1,4 +1,5 @@
-"""Worker entry point: `celery -A services.worker.app worker -Q scrape,extract,train`."""
+"""Worker entry point: `celery -A services.worker.app worker -Q scrape,extract,train`, and one
+worker of its own for the reaper: `-Q maintenance --pool solo` (with beat, or beside it)."""
 
 from __future__ import annotations
 
