@@ -25,10 +25,10 @@ GAPS_MARKER = "GAPS JSON:"
 SCHEMA_NAME = "career_plan"
 MAX_CHARS = 1200
 _EXPECTED_COMPLETION_TOKENS = 300
-SYSTEM_PROMPT = f"""You write a short, encouraging career plan (at most 120 words) for one
+SYSTEM_PROMPT = """You write a short, encouraging career plan (at most 120 words) for one
 person, from the computed figures you are given. Mention only the skills listed in "gaps"
 and only numbers that appear in the figures; do not invent skills, numbers or job titles.
-Answer with JSON: {{"narrative": "..."}}. Figures follow after "{GAPS_MARKER}"."""
+Answer with JSON: {"narrative": "..."}. The figures are in the user message."""
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
 
 
