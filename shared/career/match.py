@@ -40,7 +40,7 @@ class PostingFacts:
     seniority: str | None = None  # a LinkedIn label or one of LEVELS
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     match: float
     skills_share: float
@@ -83,35 +83,40 @@ def weight(posting: PostingFacts, skill: str) -> float:
 
 
 def match(user: UserFacts, posting: PostingFacts, extra: Collection[str] = ()) -> Match:
-    """The match, as if the user also had the `extra` skills (a what-if)."""
+    """The match, as if the user also had the `extra` skills (a what-if). On the map's hot
+    path (once per posting per request), hence the plain loop."""
+    owned, nice = user.skills, posting.nice_to_have
     total = have = 0.0
     missing_required: list[str] = []
     missing_nice: list[str] = []
     for skill in posting.skills:
-        w = weight(posting, skill)
+        w = NICE_WEIGHT if skill in nice else REQUIRED_WEIGHT
         total += w
-        if skill in user.skills or skill in extra:
+        if skill in owned or skill in extra:
             have += w
+        elif w < REQUIRED_WEIGHT:
+            missing_nice.append(skill)
         else:
-            (missing_nice if w < REQUIRED_WEIGHT else missing_required).append(skill)
+            missing_required.append(skill)
     share = have / total if total else 1.0
     gap_years = 0.0
     if posting.years_experience is not None and user.years_experience is not None:
-        gap_years = float(max(0.0, posting.years_experience - user.years_experience))
+        gap_years = max(0.0, float(posting.years_experience) - user.years_experience)
     experience = max(0.0, 1.0 - YEAR_PENALTY * gap_years)
     gap_levels = 0
-    wanted, have_level = level(posting.seniority), level(user.seniority)
-    if wanted is not None and have_level is not None:
-        gap_levels = max(0, wanted - have_level)
+    if posting.seniority and user.seniority:
+        wanted, have_level = level(posting.seniority), level(user.seniority)
+        if wanted is not None and have_level is not None:
+            gap_levels = max(0, wanted - have_level)
     senior = max(0.0, 1.0 - LEVEL_PENALTY * gap_levels)
     return Match(
-        match=round(share * experience * senior, 4),
-        skills_share=round(share, 4),
-        experience_factor=round(experience, 4),
-        seniority_factor=round(senior, 4),
-        missing_skills=missing_required + missing_nice,
-        experience_gap_years=round(gap_years, 1),
-        seniority_gap_levels=gap_levels,
-        have_weight=have,
-        total_weight=total,
+        round(share * experience * senior, 4),
+        share,
+        experience,
+        senior,
+        missing_required + missing_nice if missing_nice else missing_required,
+        round(gap_years, 1),
+        gap_levels,
+        have,
+        total,
     )

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from shared.career.facts import posting_facts
 from shared.career.match import Match, PostingFacts, UserFacts, match, weight
 from shared.career.profile import get_profile, normalise_skills, user_facts
-from shared.career.requirements import is_stale, refresh_nice_to_have
-from shared.career.schemas import Gap, MapOut, MapPosting, Thresholds, Zone
-from shared.db.models import HiddenPosting, Posting, PostingRequirement, Prediction, Rating
+from shared.career.schemas import Gap, Thresholds, Zone
+from shared.db.models import HiddenPosting, Posting, Prediction, Rating
 from shared.scoring import ensure_scored
 from shared.settings import get_settings
 from shared.training import active_model
@@ -60,22 +60,15 @@ _COLUMNS = (
     Posting.title,
     Posting.company,
     Posting.url,
-    Posting.skills,
+    Posting.extracted_at,
     Posting.years_experience,
     Posting.seniority,
-    Posting.extracted_at,
-    PostingRequirement.posting_id,
-    PostingRequirement.extracted_at,
-    PostingRequirement.nice_to_have,
 )
 
 
 def _rows(session: Session, user_id: int) -> list[tuple[Any, float, bool]]:
-    base = select(*_COLUMNS).outerjoin(
-        PostingRequirement, PostingRequirement.posting_id == Posting.id
-    )
     rated = session.execute(
-        base.add_columns(Rating.rating)
+        select(*_COLUMNS, Rating.rating)
         .join(Rating, Rating.posting_id == Posting.id)
         .where(Rating.user_id == user_id, Posting.title.is_not(None))
     ).all()
@@ -84,7 +77,7 @@ def _rows(session: Session, user_id: int) -> list[tuple[Any, float, bool]]:
         HiddenPosting.user_id == user_id, HiddenPosting.posting_id == Posting.id
     )
     predicted = session.execute(
-        base.add_columns(Prediction.expected_score)
+        select(*_COLUMNS, Prediction.expected_score)
         .join(Prediction, Prediction.posting_id == Posting.id)
         .where(Prediction.user_id == user_id, Posting.is_closed.is_(False))
         .where(~is_rated, ~hidden)
@@ -93,18 +86,14 @@ def _rows(session: Session, user_id: int) -> list[tuple[Any, float, bool]]:
 
 
 def placed_postings(session: Session, user_id: int) -> list[Placed]:
-    """What the map is drawn from; nice-to-have skills are read once per extraction."""
+    """What the map is drawn from: every rated posting and every predicted one not hidden."""
     ensure_scored(session, user_id)
     rows = _rows(session, user_id)
-    stale = [r[0] for r, _, _ in rows if is_stale(r[9], r[7], r[8] is not None)]
-    fresh = refresh_nice_to_have(session, stale) if stale else {}
-    out = []
-    for r, desirability, rated in rows:
-        pid = r[0]
-        nice = fresh[pid] if pid in fresh else set(r[10] or ())
-        facts = PostingFacts(pid, tuple(r[4] or ()), frozenset(nice), r[5], r[6])
-        out.append(Placed(pid, r[1], r[2], r[3], round(desirability, 4), rated, facts))
-    return out
+    facts = posting_facts(session, [(r[0], r[4], r[5], r[6]) for r, _, _ in rows])
+    return [
+        Placed(r[0], r[1], r[2], r[3], round(desirability, 4), rated, facts[r[0]])
+        for r, desirability, rated in rows
+    ]
 
 
 def place(items: list[Placed], user: UserFacts, t: Thresholds) -> list[Placed]:
@@ -114,7 +103,8 @@ def place(items: list[Placed], user: UserFacts, t: Thresholds) -> list[Placed]:
     return items
 
 
-def career_map(session: Session, user_id: int, assume: list[str]) -> MapOut:
+def career_map(session: Session, user_id: int, assume: list[str]) -> dict[str, Any]:
+    """The body of GET /career/map, in MapOut's shape."""
     t = thresholds()
     profile = get_profile(session, user_id)
     items = place(placed_postings(session, user_id), user_facts(profile, assume), t)
@@ -124,29 +114,31 @@ def career_map(session: Session, user_id: int, assume: list[str]) -> MapOut:
         counts[i.zone] += 1
     model = active_model(session, user_id)
     n_ratings = session.scalar(select(func.count()).where(Rating.user_id == user_id)) or 0
-    return MapOut(
-        postings=[
-            MapPosting(
-                posting_id=i.posting_id,
-                title=i.title,
-                company=i.company,
-                url=i.url,
-                desirability=i.desirability,
-                rated=i.rated,
-                match=i.fit.match,
-                zone=i.zone,
-                missing_skills=i.fit.missing_skills,
-            )
-            for i in items
-        ],
-        thresholds=t,
-        counts=counts,
-        assumed=assume,
-        profile=bool(profile and profile.skills),
-        ratings=n_ratings,
-        model_version=model.version if model else None,
-        heuristic=model is None,
-    )
+    # Plain dicts in MapOut's shape: validating 2 000 postings would be most of the request.
+    postings = [
+        {
+            "posting_id": i.posting_id,
+            "title": i.title,
+            "company": i.company,
+            "url": i.url,
+            "desirability": i.desirability,
+            "rated": i.rated,
+            "match": i.fit.match,
+            "zone": i.zone,
+            "missing_skills": i.fit.missing_skills,
+        }
+        for i in items
+    ]
+    return {
+        "postings": postings,
+        "thresholds": t.model_dump(),
+        "counts": counts,
+        "assumed": assume,
+        "profile": bool(profile and profile.skills),
+        "ratings": n_ratings,
+        "model_version": model.version if model else None,
+        "heuristic": model is None,
+    }
 
 
 @dataclass

@@ -144,6 +144,7 @@ def profile_out(profile: Profile | None) -> ProfileOut:
             resume_filename=None,
             resume_text=None,
             resume_extraction=None,
+            resume_max_bytes=get_settings().resume_max_bytes,
             updated_at=None,
         )
     return ProfileOut(
@@ -156,6 +157,7 @@ def profile_out(profile: Profile | None) -> ProfileOut:
         resume_filename=profile.resume_filename,
         resume_text=profile.resume_text,
         resume_extraction=profile.resume_extraction,
+        resume_max_bytes=get_settings().resume_max_bytes,
         updated_at=profile.updated_at,
     )
 
@@ -169,4 +171,6 @@ def user_facts(profile: Profile | None, assume: list[str] | None = None) -> User
 
 def profile_export(session: Session, user_id: int) -> dict[str, Any] | None:
     profile = get_profile(session, user_id)
-    return profile_out(profile).model_dump(mode="json") if profile else None
+    if profile is None:
+        return None
+    return profile_out(profile).model_dump(mode="json", exclude={"resume_max_bytes"})

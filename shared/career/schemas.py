@@ -43,6 +43,7 @@ class ProfileOut(BaseModel):
     resume_filename: str | None
     resume_text: str | None
     resume_extraction: str | None
+    resume_max_bytes: int
     updated_at: datetime | None
 
 

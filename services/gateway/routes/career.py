@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import JSONResponse
 
 from services.gateway.deps import SessionDep, UserDep
 from shared.career.gaps import career_gaps
@@ -28,11 +29,12 @@ def _assumed(raw: str | None) -> list[str]:
         raise HTTPException(422, f"assume: {exc}") from None
 
 
-@router.get("/map", responses=_ERRORS)
-def get_map(session: SessionDep, user: UserDep, assume: str | None = _ASSUME) -> MapOut:
+@router.get("/map", response_model=MapOut, responses=_ERRORS)
+def get_map(session: SessionDep, user: UserDep, assume: str | None = _ASSUME) -> JSONResponse:
     """Every rated or predicted posting: desirability (the rating, else the expected score)
     against match, and its zone."""
-    return career_map(session, user.id, _assumed(assume))
+    # Built in MapOut's shape by the domain code; sent as is (thousands of postings).
+    return JSONResponse(career_map(session, user.id, _assumed(assume)))
 
 
 @router.get("/gaps", responses=_ERRORS)

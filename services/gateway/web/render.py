@@ -25,6 +25,8 @@ NAV = [
     ("/recommend", "Recommend"),
     ("/ratings", "My ratings"),
     ("/tracker", "Tracker"),
+    ("/profile", "Profile"),
+    ("/path", "Path"),
     ("/model", "Model"),
     ("/insights", "Insights"),
 ]

@@ -110,5 +110,51 @@ const Charts = (() => {
     return s;
   }
 
-  return { probabilityBars, diverging, bars, line, scatter };
+  /* Points {x: 0..1, y: 0..3, colour, title, href} on a 0–100% by 0–3 grid, with dashed
+     threshold lines at tx and ty; a point with href is a link. */
+  function thresholdScatter(points, { tx, ty, xLabel, yLabel, label }) {
+    const w = 560, h = 320, l = 44, r = 16, t = 14, b = 40;
+    // y runs a little past 0..3 so dots on the extremes are not cut in half.
+    const X = (v) => l + v * (w - l - r), Y = (v) => t + (1 - (v + 0.15) / 3.3) * (h - t - b);
+    const s = frame(w, h, label);
+    for (const g of [0, 0.25, 0.5, 0.75, 1]) {
+      s.append(svg("line", { x1: X(g), x2: X(g), y1: Y(3.15), y2: Y(-0.15), stroke: "#eceff1" }),
+        text(X(g), h - b + 16, `${g * 100}%`, { "text-anchor": "middle", "font-size": 10 }));
+    }
+    for (let g = 0; g <= 3; g++) {
+      s.append(svg("line", { x1: l, x2: w - r, y1: Y(g), y2: Y(g), stroke: "#dadce0" }),
+        text(l - 6, Y(g) + 4, String(g), { "text-anchor": "end", "font-size": 10 }));
+    }
+    s.append(svg("line", { x1: X(tx), x2: X(tx), y1: Y(3.15), y2: Y(-0.15), stroke: "#57606a", "stroke-dasharray": "5 4" }),
+      svg("line", { x1: l, x2: w - r, y1: Y(ty), y2: Y(ty), stroke: "#57606a", "stroke-dasharray": "5 4" }),
+      text((l + w - r) / 2, h - 6, xLabel, { "text-anchor": "middle", "font-size": 11 }),
+      text(12, (t + h - b) / 2, yLabel, { "text-anchor": "middle", "font-size": 11,
+                                            transform: `rotate(-90 12 ${(t + h - b) / 2})` }));
+    points.forEach((p, i) => {
+      // A little deterministic jitter keeps equal points from hiding each other.
+      const jx = (((i * 7919) % 11) / 11 - 0.5) * 0.03, jy = (((i * 104729) % 13) / 13 - 0.5) * 0.24;
+      const dot = svg("circle", { cx: X(Math.min(1.01, Math.max(-0.01, p.x + jx))), cy: Y(Math.min(3.12, Math.max(-0.12, p.y + jy))),
+                                  r: 5.5, fill: p.colour, "fill-opacity": 0.85, stroke: "#fff", "stroke-width": 1,
+                                  class: "point" }, svg("title", {}, p.title));
+      s.append(p.href ? svg("a", { href: p.href, target: "_blank", rel: "noopener noreferrer",
+                                   "aria-label": p.title }, dot) : dot);
+    });
+    return s;
+  }
+
+  /* Horizontal bars from zero, largest first: [{label, value, note}]. */
+  function rankedBars(items, label) {
+    const w = 560, row = 28, h = Math.max(1, items.length) * row + 6, left = 150, right = 150;
+    const max = Math.max(1e-9, ...items.map((d) => d.value));
+    const s = frame(w, h, label + ": " + items.map((d) => `${d.label} ${fmt(d.value)}`).join(", "));
+    items.forEach((d, i) => {
+      const y = 3 + i * row, len = Math.max(1, (d.value / max) * (w - left - right));
+      s.append(text(left - 8, y + 18, String(d.label).slice(0, 22), { "text-anchor": "end", "font-size": 13 }),
+        svg("rect", { x: left, y: y + 4, width: len, height: row - 9, fill: "#1a56db", rx: 3 }),
+        text(left + len + 6, y + 18, `${fmt(d.value)}${d.note ? " · " + d.note : ""}`, { "font-size": 12 }));
+    });
+    return s;
+  }
+
+  return { probabilityBars, diverging, bars, line, scatter, thresholdScatter, rankedBars };
 })();

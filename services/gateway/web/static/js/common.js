@@ -167,11 +167,21 @@ const LIR = (() => {
         opts.extra || null));
   }
 
+  /* "Match 80% · missing Go, Rust": how well the profile qualifies for a posting. */
+  function matchLine(m) {
+    if (!m || m.match === undefined || m.match === null) return null;
+    const missing = (m.missing_skills || []).slice(0, 5);
+    const gaps = [missing.length ? `missing ${missing.join(", ")}${m.missing_skills.length > 5 ? "…" : ""}` : null,
+      m.experience_gap_years > 0 ? `${m.experience_gap_years} years short` : null].filter(Boolean);
+    return el("p", { class: "match-line", title: "How well your profile qualifies for this posting" },
+      "Match ", el("strong", {}, `${Math.round(m.match * 100)}%`), gaps.length ? ` · ${gaps.join(" · ")}` : "");
+  }
+
   function showError(node, err) {
     node.hidden = false;
     node.textContent = err instanceof Error ? err.message : String(err);
   }
 
   return { api, pollJob, followJob, el, svg, scoreColour, money, pay, payFact, ago, pretty, jobStatus, badge, postingCard,
-           showError, RATING_LABELS, RATING_COLOURS, ApiError };
+           matchLine, showError, RATING_LABELS, RATING_COLOURS, ApiError };
 })();

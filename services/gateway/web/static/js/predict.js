@@ -1,6 +1,6 @@
 "use strict";
 (() => {
-  const { api, followJob, el, jobStatus, postingCard, showError, scoreColour, RATING_LABELS } = LIR;
+  const { api, followJob, el, jobStatus, postingCard, matchLine, showError, scoreColour, RATING_LABELS } = LIR;
   const form = document.getElementById("predict-form");
   const status = document.getElementById("predict-status");
   const error = document.getElementById("predict-error");
@@ -14,6 +14,7 @@
     document.getElementById("score-note").textContent = p.heuristic
       ? "No trained model yet: this is a rough heuristic. Rate a dozen postings and train on the Model page."
       : `Model version ${p.model_version}.`;
+    document.getElementById("match").replaceChildren(matchLine(p) || "");
     document.getElementById("probs").replaceChildren(Charts.probabilityBars(p.probabilities));
     // Zero-effect items are sentences (the heuristic explains itself in words), not features.
     const ex = (p.explanation || []).filter((x) => x.effect !== 0);

@@ -1,6 +1,6 @@
 "use strict";
 (() => {
-  const { api, pollJob, el, jobStatus, postingCard, showError, RATING_LABELS } = LIR;
+  const { api, pollJob, el, jobStatus, postingCard, matchLine, showError, RATING_LABELS } = LIR;
   const form = document.getElementById("search-form");
   const results = document.getElementById("results");
   const heading = document.getElementById("results-h");
@@ -38,7 +38,7 @@
     note.textContent = detail;
     results.replaceChildren(...(items.length ? items.map((it) => postingCard(it.posting, {
       score: Math.round(it.expected_score * 10) / 10, scoreTitle: `Predicted ${it.predicted} (${RATING_LABELS[it.predicted]})`,
-      extra: actions(it) })) : [el("p", { class: "hint" }, "Nothing to show yet — run a search above.")]));
+      extra: [matchLine(it), actions(it)] })) : [el("p", { class: "hint" }, "Nothing to show yet — run a search above.")]));
     results.setAttribute("aria-busy", "false");
   }
 
