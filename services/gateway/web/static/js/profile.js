@@ -33,6 +33,7 @@
 
   async function save(skills) {
     error.hidden = true;
+    document.getElementById("resume-status").textContent = "";
     try { render((await api("PUT", "/profile", { skills })).data); }
     catch (err) { showError(error, err); }
   }
