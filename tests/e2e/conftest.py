@@ -42,9 +42,16 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, gateway: str, artifacts: Path, request: Any) -> Iterator[Any]:
     """A fresh context (own cookies and storage) per test, with downloads allowed. The
-    last page state is saved as `last-<test>.png`, which shows where a failure stopped."""
+    last page state is saved as `last-<test>.png`, which shows where a failure stopped.
+
+    Tests marked `csp` run under the page's Content-Security-Policy; the others bypass it,
+    because Playwright's wait_for_function evaluates its predicate as a string in the page,
+    which our CSP (no 'unsafe-eval') rightly refuses."""
     context = browser.new_context(
-        base_url=gateway, accept_downloads=True, viewport={"width": 1280, "height": 900}
+        base_url=gateway,
+        accept_downloads=True,
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=request.node.get_closest_marker("csp") is None,
     )
     context.set_default_timeout(30_000)
     pg = context.new_page()

@@ -12,7 +12,7 @@ import pytest
 from services.gateway.web.render import NAV
 from tests.e2e.test_browser import shot, sign_up
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.csp]
 
 
 def _watch(page: Any) -> list[str]:

@@ -61,6 +61,7 @@ const LIR = (() => {
       if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (k === "class") node.className = v;
       else if (k === "dataset") Object.assign(node.dataset, v);
+      else if (k === "style") node.style.cssText = v;  // CSSOM: allowed by our CSP, a style attribute is not
       else node.setAttribute(k, v === true ? "" : v);
     }
     for (const c of children.flat()) {
@@ -73,7 +74,11 @@ const LIR = (() => {
   const SVGNS = "http://www.w3.org/2000/svg";
   function svg(tag, attrs, ...children) {
     const node = document.createElementNS(SVGNS, tag);
-    for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) node.setAttribute(k, v);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined) continue;
+      if (k === "style") node.style.cssText = v;
+      else node.setAttribute(k, v);
+    }
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
   }
