@@ -1,7 +1,9 @@
-"""Job lifecycle: queued -> running (heartbeat, progress) -> succeeded | failed | cancelled.
+"""Job lifecycle: queued -> running (heartbeat, progress) -> succeeded | failed | cancelled,
+and running -> waiting -> queued for a job that waits for the children it queued.
 
-The jobs row is what clients poll. A job is sent to Celery only after the transaction that
-created it commits (an outbox kept in `session.info`), and messages carry only the job id.
+The jobs row is what clients poll. A new job waits in the table; after the transaction that
+created it commits, the fair dispatcher (shared.dispatch) releases it to Celery when its
+user has room. A waiting job holds no worker and is queued again after its last child.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
@@ -26,10 +30,11 @@ from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-ACTIVE = ("queued", "running")
+ACTIVE = ("queued", "running", "waiting")
 PRIORITIES = ("interactive", "bulk")
 FINISHED = ("succeeded", "failed", "cancelled")
-_OUTBOX = "lir_outbox"
+_OUTBOX = "lir_outbox"  # messages to send as they are after commit (the reaper's re-sends)
+_DISPATCH = "lir_dispatch"  # new jobs or freed slots: run a dispatch pass after commit
 
 
 class JobCancelled(Exception):
@@ -44,6 +49,15 @@ class JobSuperseded(Exception):
 class JobFailed(Exception):
     """The job fails with this reason, but what the work wrote so far is kept
     (e.g. a posting marked blocked with why)."""
+
+
+class JobWaiting(Exception):
+    """Raised by work that queued child jobs (`parent=job`) and continues once they are all
+    done: what it wrote is kept, the job gives its worker back and waits."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class JobDeferred(Exception):
@@ -101,8 +115,13 @@ def create_job(
     )
     session.add(job)
     session.flush()
-    send_after_commit(session, job)
+    request_dispatch(session)
     return job
+
+
+def request_dispatch(session: Session) -> None:
+    """Run a dispatch pass once this session commits (new jobs, or slots freed)."""
+    session.info[_DISPATCH] = True
 
 
 def send_after_commit(session: Session, job: Job) -> None:
@@ -125,11 +144,16 @@ def _send_outbox(session: Session) -> None:
             send(job_id, kind, attempt)
         except Exception:  # the reaper re-sends queued jobs whose message never left
             log.exception("could not send job %s; the reaper will re-send it", job_id)
+    if session.info.pop(_DISPATCH, False):
+        from shared.dispatch import dispatch_soon
+
+        dispatch_soon()
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_outbox(session: Session) -> None:
     session.info.pop(_OUTBOX, None)
+    session.info.pop(_DISPATCH, None)
 
 
 def aware(dt: datetime | None) -> datetime | None:
@@ -149,21 +173,32 @@ def claim(job_id: uuid.UUID, attempt: int | None) -> int | None:
     job over as attempt n + 1, whatever the heartbeat says: the earlier holder notices at
     its next progress report that it no longer owns the job and stops. A message for an
     attempt older than the one running is stale and does nothing, as does any message
-    for a finished job or one deferred until later (the reaper sends it when due)."""
-    with session_scope() as session:
-        job = session.get(Job, job_id, with_for_update=True)
-        if job is None or job.status in FINISHED:
-            return None
-        now = utcnow()
-        retry_at = aware(job.retry_at)
-        if job.status == "queued" and retry_at is not None and retry_at > now:
-            return None
-        if job.status == "running" and not _may_take_over(job, attempt, now):
-            return None
-        job.status, job.attempts, job.error, job.retry_at = "running", job.attempts + 1, None, None
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        return job.attempts
+    for a finished job, one waiting for its children, or one deferred until later (the
+    reaper sends it when due)."""
+    try:
+        with session_scope() as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.status in FINISHED or job.status == "waiting":
+                return None
+            now = utcnow()
+            retry_at = aware(job.retry_at)
+            if job.status == "queued" and retry_at is not None and retry_at > now:
+                return None
+            if job.status == "running" and not _may_take_over(job, attempt, now):
+                return None
+            job.status, job.attempts, job.error = "running", job.attempts + 1, None
+            job.retry_at = None
+            job.started_at = job.started_at or now
+            job.heartbeat_at = now
+            return job.attempts
+    except IntegrityError:
+        # ux_jobs_one_train: the user's other training is running. This one goes back to
+        # the dispatcher, which releases it once that one is done.
+        with session_scope() as session:
+            session.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued").values(sent_at=None)
+            )
+        return None
 
 
 def _may_take_over(job: Job, attempt: int | None, now: datetime) -> bool:
@@ -225,7 +260,7 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
         try:
             _run_claimed(jid, held, work)
         except (JobCancelled, JobSuperseded):
-            return
+            pass
         except TransientJobError as exc:
             _defer_after_error(jid, held, exc)
         except DATABASE_UNAVAILABLE:
@@ -233,6 +268,7 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
         except Exception as exc:
             log.exception("job %s failed", jid)
             _set(jid, held, status="failed", error=public_error(exc), finished_at=utcnow())
+        _slot_freed(jid)
     except DATABASE_UNAVAILABLE as exc:
         log.warning("job %s: database unavailable (%s); will retry", jid, type(exc).__name__)
         if held is not None:
@@ -263,6 +299,17 @@ def _heartbeat(jid: uuid.UUID, held: int) -> Iterator[None]:
         stop.set()
 
 
+def _slot_freed(jid: uuid.UUID) -> None:
+    """The job no longer runs: its parent may continue, and the user's next job may go."""
+    from shared.dispatch import child_finished, dispatch_soon
+
+    with session_scope() as session:
+        parent_id = session.scalar(select(Job.parent_id).where(Job.id == jid))
+    if parent_id is not None:
+        child_finished(parent_id)
+    dispatch_soon()
+
+
 def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
     with _heartbeat(jid, held), session_scope() as session:
         job = session.get(Job, jid)
@@ -272,6 +319,9 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
             result = work(session, job, progress)
         except JobFailed as exc:
             progress.finish(status="failed", error=public_error(exc), finished_at=utcnow())
+            return
+        except JobWaiting as exc:
+            progress.finish(status="waiting", sent_at=None, message=exc.message)
             return
         except JobDeferred as exc:
             progress.finish(
@@ -337,6 +387,29 @@ def _set(job_id: uuid.UUID, attempt: int, **values: Any) -> None:
 
 
 def cancel(session: Session, job: Job) -> Job:
+    """Cancel the job and every job it started (the children of an import or a search), even
+    when the job itself has finished its own part."""
     if job.status in ACTIVE:
         job.status, job.finished_at, job.message = "cancelled", utcnow(), "cancelled by user"
+    _cancel_where(session, Job.parent_id == job.id, message="cancelled with its parent job")
     return job
+
+
+def cancel_all(session: Session, user_id: int, kind: str | None = None) -> int:
+    """The user's active jobs (of this kind, with their children); how many were cancelled."""
+    where = [Job.user_id == user_id]
+    if kind is not None:
+        roots = select(Job.id).where(Job.user_id == user_id, Job.kind == kind)
+        where.append(or_(Job.kind == kind, Job.parent_id.in_(roots)))
+    return _cancel_where(session, *where, message="cancelled by user")
+
+
+def _cancel_where(session: Session, *where: Any, message: str) -> int:
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Job)
+        .where(*where, Job.status.in_(ACTIVE))
+        .values(status="cancelled", finished_at=utcnow(), message=message)
+        .execution_options(synchronize_session=False)
+    )
+    request_dispatch(session)  # their slots are free
+    return int(done.rowcount or 0)

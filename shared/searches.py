@@ -1,17 +1,18 @@
 """A search job: LinkedIn search -> store the cards as postings -> scrape and extract the new
-ones through the shared rate limit -> score them for the user -> the ranked list."""
+ones as child jobs, through the fair dispatcher and the shared rate limit -> score them for
+the user -> the ranked list."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.db.models import Job, Posting
-from shared.extraction_store import extract_and_store
-from shared.jobs import JobFailed, Progress
+from shared.jobs import JobFailed, JobWaiting, Progress, create_job
 from shared.linkedin import SearchCard, SearchError, SearchQuery, parse_search_url
-from shared.postings import apply_fetch, is_fresh, linkedin_client
+from shared.postings import is_fresh, linkedin_client
 from shared.ratings import insert_posting
 from shared.recommendations import item
 from shared.scoring import score_postings
@@ -53,36 +54,54 @@ def store_card(session: Session, card: SearchCard) -> Posting:
 
 
 def search_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    """Two passes. First: one LinkedIn search, the cards stored, a child scrape job per posting
+    not yet read, and the job waits without holding a worker (the scrapes go through the
+    fair dispatcher like anyone's). Then, once they are done: rank what was found."""
     assert job.user_id is not None
+    if "found" not in job.params:
+        _find(session, job, progress)
+    return _rank(session, job, progress)
+
+
+def _find(session: Session, job: Job, progress: Progress) -> None:
+    """Store the cards and queue the scrapes, then wait for them (JobWaiting) if any."""
     query = query_from_params(job.params)
-    limit = int(job.params.get("limit", 25))
-    client = linkedin_client()
     progress(0.02, "searching LinkedIn")
     note = None
     try:
-        cards = client.search(query, limit=limit)
+        cards = linkedin_client().search(query, limit=int(job.params.get("limit", 25)))
     except SearchError as exc:
         if not exc.cards:
             raise JobFailed(f"LinkedIn search {exc.status}: {exc.reason}") from None
         cards, note = exc.cards, f"search stopped early ({exc.reason}); ranked what was found"
     postings = [store_card(session, c) for c in cards]
-    new = [p for p in postings if not is_fresh(p)]
-    for i, posting in enumerate(new, 1):
-        progress(0.1 + 0.8 * i / max(len(new), 1), f"reading posting {i} of {len(new)}")
-        assert posting.job_id is not None
-        result = client.fetch_posting(posting.job_id)
-        apply_fetch(posting, result)
-        if posting.status == "fetched":
-            extract_and_store(session, posting, user_id=job.user_id)
     session.flush()
-    usable = [p for p in postings if p.title is not None]
+    new = [p for p in postings if not (is_fresh(p) and p.extracted_at is not None)]
+    for posting in new:
+        create_job(session, kind="scrape", user_id=job.user_id, posting_id=posting.id, parent=job)
+    job.params = {
+        **job.params,
+        "found": [p.id for p in postings],
+        "new_postings": len(new),
+        "note": note,
+        "query": query.model_dump(mode="json"),
+    }
+    if new:
+        raise JobWaiting(f"reading postings: 0 of {len(new)} done")
+
+
+def _rank(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
+    assert job.user_id is not None
     progress(0.95, "ranking")
+    found = job.params["found"]
+    rows = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(found)))}
+    usable = [rows[i] for i in found if i in rows and rows[i].title is not None]
     scores, _ = score_postings(session, job.user_id, usable)
     ranked = sorted(zip(usable, scores, strict=True), key=lambda ps: -ps[1]["expected_score"])
     return {
         "items": [item(p, s) for p, s in ranked],
-        "total": len(cards),
-        "new_postings": len(new),
-        "note": note,
-        "query": query.model_dump(mode="json"),
+        "total": len(found),
+        "new_postings": job.params["new_postings"],
+        "note": job.params["note"],
+        "query": job.params["query"],
     }

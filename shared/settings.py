@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     # How long an embedded-mode (SQLite) writer waits for another before giving up.
     sqlite_busy_timeout_seconds: float = Field(30.0, gt=0, allow_inf_nan=False)
 
+    # The fair dispatcher (shared.dispatch): Celery messages in flight per user, per queue and
+    # priority class; bulk messages in flight per queue across all users.
+    dispatch_per_user: int = Field(2, ge=1)
+    dispatch_bulk_per_queue: int = Field(4, ge=1)
+
+    # Quotas; each refusal is a 429 or 413 naming the limit.
+    max_queued_jobs_per_user: int = Field(10_000, ge=1)
+    max_searches_per_hour: int = Field(30, ge=1)
+    max_import_rows: int = Field(5_000, ge=1)
+    max_blocklist_rules: int = Field(500, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _psycopg3(cls, v: str) -> str:

@@ -2,8 +2,9 @@
 backlog of real work can hold it up).
 
 - A queued job whose message is really lost (Redis keeps nothing on disk; a worker died
-  holding it; it was never sent) is sent again. One still waiting in the broker, however
-  long, is left alone: re-sending it would only grow the queue.
+  holding it) is sent again. One still waiting in the broker, however long, is left
+  alone: re-sending it would only grow the queue. A job never released is not lost: it
+  waits for the dispatcher (shared.dispatch).
 - A deferred job (rate limited, transient error) is sent when its `retry_at` comes.
 - A running job whose worker stopped heartbeating is sent again for its next attempt, or
   failed with the reason after `job_max_attempts`.
@@ -15,7 +16,7 @@ import logging
 from datetime import datetime, timedelta
 
 from redis import RedisError
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from shared.db.base import utcnow
 from shared.db.models import Job
@@ -40,8 +41,9 @@ def reap(now: datetime | None = None) -> dict[str, int]:
             .where(
                 or_(
                     Job.retry_at <= now,
-                    Job.retry_at.is_(None)
-                    & (func.coalesce(Job.sent_at, Job.created_at) < requeue_before),
+                    # Only a released message can be lost: a job never sent is the
+                    # dispatcher's (shared.dispatch) to release.
+                    Job.retry_at.is_(None) & (Job.sent_at < requeue_before),
                 )
             )
             .with_for_update(skip_locked=True)

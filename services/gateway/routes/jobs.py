@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
@@ -42,6 +44,23 @@ def list_jobs(
 @router.get("/{job_id}")
 def get_job(job_id: uuid.UUID, session: SessionDep, user: UserDep) -> JobPublic:
     return JobPublic.model_validate(own_job(session, user.id, job_id))
+
+
+JobKind = Literal["scrape", "extract", "train", "search", "import"]
+
+
+class CancelIn(BaseModel):
+    kind: JobKind | None = Field(None, description="only jobs of this kind (and their children)")
+
+
+class Cancelled(BaseModel):
+    cancelled: int
+
+
+@router.post("/cancel")
+def cancel_jobs(body: CancelIn, session: SessionDep, user: UserDep) -> Cancelled:
+    """Cancel all of the caller's queued, running and waiting jobs, or those of one kind."""
+    return Cancelled(cancelled=jobs.cancel_all(session, user.id, body.kind))
 
 
 @router.post("/{job_id}/cancel")

@@ -1,0 +1,187 @@
+"""The fair dispatcher: the jobs table is the queue, Celery only holds a few messages per user.
+
+A `queued` job with no `sent_at` waits here; releasing it sets `sent_at` and sends its
+message (it is then in flight until it finishes). Each pass releases, per Celery queue and
+priority class, at most `dispatch_per_user` in-flight messages per user, round-robin across
+users, interactive before bulk, and bulk work at most `dispatch_bulk_per_queue` in flight per
+queue in all. One user's backlog therefore stays in the database: another user's interactive
+job is behind at most a few messages in its Celery queue, whatever that backlog is.
+
+Passes run after every commit that created jobs, after every job finishes, and from beat as
+a safety net. A pass holds a deployment-wide lock for its few queries, so two passes never
+release the same slot twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from itertools import zip_longest
+
+from sqlalchemy import case, exists, false, func, select, text, update
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
+
+from shared.db.base import utcnow
+from shared.db.models import Job
+from shared.db.session import session_scope
+from shared.queue import ROUTES
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# A user's trainings run one at a time (the unique index ux_jobs_one_train is the guarantee).
+PER_USER_OVERRIDE = {"train": 1}
+_LOCK_KEY = 0x4C49_5244  # "LIRD": the dispatcher's Postgres advisory lock
+
+Slot = tuple[str, str, int | None]  # (queue, priority, user_id)
+Release = tuple[uuid.UUID, str, int]  # (job id, kind, the attempt its message is for)
+
+
+def kinds_of(queue: str) -> list[str]:
+    return [kind for kind, (_, q) in ROUTES.items() if q == queue]
+
+
+def _serialize(session: Session) -> None:
+    """One pass at a time, deployment-wide. On SQLite a first write takes the database's
+    single write lock for the whole pass (waiting out the busy timeout, never failing)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    else:
+        session.execute(update(Job).where(false()).values(sent_at=None))
+
+
+def wake_parents(session: Session, parent_id: uuid.UUID | None = None) -> None:
+    """A job `waiting` for its children is queued again once none is left to finish."""
+    child = aliased(Job)
+    busy = exists().where(child.parent_id == Job.id, child.status.in_(("queued", "running")))
+    where: list[ColumnElement[bool]] = [Job.status == "waiting", ~busy]
+    if parent_id is not None:
+        where.append(Job.id == parent_id)
+    session.execute(update(Job).where(*where).values(status="queued", sent_at=None))
+
+
+def child_finished(parent_id: uuid.UUID) -> None:
+    """Report a waiting parent's progress, and queue it again after its last child."""
+    try:
+        with session_scope() as session:
+            total, busy = session.execute(
+                select(
+                    func.count(),
+                    func.coalesce(
+                        func.sum(case((Job.status.in_(("queued", "running")), 1), else_=0)), 0
+                    ),
+                ).where(Job.parent_id == parent_id)
+            ).one()
+            if busy:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == parent_id, Job.status == "waiting")
+                    .values(
+                        progress=0.1 + 0.8 * (total - busy) / max(total, 1),
+                        message=f"reading postings: {total - busy} of {total} done",
+                    )
+                )
+            else:
+                wake_parents(session, parent_id)
+    except Exception:
+        log.exception("could not update parent job %s; beat's pass will wake it", parent_id)
+
+
+def _counts(session: Session, *, in_flight: bool) -> dict[Slot, int]:
+    where: list[ColumnElement[bool]]
+    if in_flight:
+        where = [Job.status.in_(("queued", "running")), Job.sent_at.is_not(None)]
+    else:
+        where = [Job.status == "queued", Job.sent_at.is_(None)]
+    rows = session.execute(
+        select(Job.kind, Job.priority, Job.user_id, func.count())
+        .where(*where)
+        .group_by(Job.kind, Job.priority, Job.user_id)
+    ).all()
+    out: dict[Slot, int] = defaultdict(int)
+    for kind, priority, user_id, n in rows:
+        if kind in ROUTES:
+            out[(ROUTES[kind][1], priority, user_id)] += n
+    return out
+
+
+def _allot(flying: dict[Slot, int], waiting: dict[Slot, int]) -> list[list[tuple[Slot, int]]]:
+    """How many jobs to release per slot, as rounds: every user with room gets one per round."""
+    settings = get_settings()
+    rounds: list[list[tuple[Slot, int]]] = []
+    by_class: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+    for slot in sorted(waiting, key=lambda s: (s[0], s[1], s[2] or 0)):
+        by_class[(slot[0], slot[1])].append(slot)
+    for priority in ("interactive", "bulk"):
+        for (queue, prio), slots in by_class.items():
+            if prio != priority:
+                continue
+            per_user = min(
+                PER_USER_OVERRIDE.get(k, settings.dispatch_per_user) for k in kinds_of(queue)
+            )
+            room = {s: min(per_user - flying[s], waiting[s]) for s in slots}
+            total = None
+            if priority == "bulk":
+                total = settings.dispatch_bulk_per_queue - sum(
+                    n for s, n in flying.items() if s[0] == queue and s[1] == "bulk"
+                )
+            given: dict[Slot, int] = defaultdict(int)
+            while any(room[s] > given[s] for s in slots) and (total is None or total > 0):
+                for s in slots:
+                    if room[s] > given[s] and (total is None or total > 0):
+                        given[s] += 1
+                        total = None if total is None else total - 1
+            rounds.append([(s, n) for s, n in given.items() if n > 0])
+    return rounds
+
+
+def dispatch(session: Session) -> list[Release]:
+    """Mark the jobs to release as sent, in the order their messages should go; the caller
+    commits, then sends."""
+    _serialize(session)
+    wake_parents(session)
+    rounds = _allot(_counts(session, in_flight=True), _counts(session, in_flight=False))
+    now, out = utcnow(), list[Release]()
+    for group in rounds:
+        per_user: list[list[Release]] = []
+        for (queue, priority, user_id), n in group:
+            rows = session.execute(
+                select(Job.id, Job.kind, Job.attempts)
+                .where(Job.status == "queued", Job.sent_at.is_(None))
+                .where(Job.kind.in_(kinds_of(queue)), Job.priority == priority)
+                .where(Job.user_id.is_(None) if user_id is None else Job.user_id == user_id)
+                .order_by(Job.created_at)
+                .limit(n)
+            ).all()
+            per_user.append([(r.id, r.kind, r.attempts + 1) for r in rows])
+        # Round-robin across users in the Celery queue, too.
+        for batch in zip_longest(*per_user):
+            out.extend(item for item in batch if item is not None)
+    if out:
+        ids = [job_id for job_id, _, _ in out]
+        session.execute(update(Job).where(Job.id.in_(ids)).values(sent_at=now))
+    return out
+
+
+def dispatch_now() -> int:
+    """One pass in its own transaction; messages go only after it commits."""
+    from shared.jobs import send
+
+    with session_scope() as session:
+        released = dispatch(session)
+    for job_id, kind, attempt in released:
+        try:
+            send(job_id, kind, attempt)
+        except Exception:  # in flight but never sent: the reaper re-sends lost messages
+            log.exception("could not send job %s; the reaper will re-send it", job_id)
+    return len(released)
+
+
+def dispatch_soon() -> None:
+    """After a commit: a failed pass must not fail the work that triggered it."""
+    try:
+        dispatch_now()
+    except Exception:
+        log.exception("dispatch pass failed; beat's pass will release the jobs")
