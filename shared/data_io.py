@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import zipfile
 from typing import Any
@@ -21,8 +22,10 @@ from shared.extraction import parse_prototype_text
 from shared.extraction_store import extract_and_store
 from shared.jobs import Progress, create_job
 from shared.postings import pending_job
+from shared.quotas import check_import_rows, check_queued_jobs
 from shared.ratings import check_rating, posting_for_url, upsert_rating
 from shared.schemas import ModelVersionPublic
+from shared.settings import get_settings
 from shared.tracker.csv_io import applications_csv, import_application
 from shared.training import maybe_queue_training, model_versions
 
@@ -67,8 +70,11 @@ def start_import(session: Session, user_id: int, data: bytes, filename: str) -> 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError("file is not UTF-8 text") from None
-    header = next(csv.reader(io.StringIO(text)), [])
-    fmt = detect_format(header)
+    reader = csv.reader(io.StringIO(text))
+    fmt = detect_format(next(reader, []))
+    rows = sum(1 for _ in itertools.islice(reader, get_settings().max_import_rows + 1))
+    check_import_rows(rows)
+    check_queued_jobs(session, user_id, adding=rows + 1)
     return create_job(
         session,
         kind="import",
@@ -89,7 +95,7 @@ def import_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
                 if fmt == "applications":
                     posting = posting_for_url(session, row.get("url", ""))
                     import_application(session, job.user_id, posting.id, row)
-                    pending_job(session, job.user_id, posting)
+                    pending_job(session, job.user_id, posting, parent=job)
                     imported += 1
                     continue
                 value = _rating(row.get("rating", ""))

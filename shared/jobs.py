@@ -321,7 +321,8 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
             progress.finish(status="failed", error=public_error(exc), finished_at=utcnow())
             return
         except JobWaiting as exc:
-            progress.finish(status="waiting", sent_at=None, message=exc.message)
+            # Its next pass starts afresh at attempt 1: waiting is not a failed attempt.
+            progress.finish(status="waiting", sent_at=None, message=exc.message, attempts=0)
             return
         except JobDeferred as exc:
             progress.finish(

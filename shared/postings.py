@@ -28,6 +28,7 @@ from shared.jobs import (
 )
 from shared.linkedin import FetchResult, LinkedInClient
 from shared.linkedin import Posting as ParsedPosting
+from shared.quotas import check_queued_jobs
 from shared.settings import get_settings
 
 
@@ -107,9 +108,12 @@ def apply_fetch(posting: Posting, result: FetchResult) -> None:
         posting.status = "failed"
 
 
-def pending_job(session: Session, user_id: int, posting: Posting) -> Job | None:
+def pending_job(
+    session: Session, user_id: int, posting: Posting, parent: Job | None = None
+) -> Job | None:
     """None when the posting is stored, fresh and extracted by the current rules; otherwise
-    the job that will make it so: one already under way for this user, or a new scrape."""
+    the job that will make it so: one already under way for this user, or a new scrape (a
+    child of `parent`)."""
     if posting.extracted_at is not None and is_fresh(posting) and not needs_extraction(posting):
         return None
     active = session.scalar(
@@ -118,7 +122,11 @@ def pending_job(session: Session, user_id: int, posting: Posting) -> Job | None:
         .where(Job.kind.in_(("scrape", "extract")), Job.status.in_(("queued", "running")))
         .order_by(Job.created_at.desc())
     )
-    return active or create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
+    if active is not None:
+        return active
+    if parent is None:  # by hand: counted against the user's queue
+        check_queued_jobs(session, user_id)
+    return create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id, parent=parent)
 
 
 def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
+from shared.quotas import check_queued_jobs
 
 RATING_ERROR = "rating must be 0, 1, 2 or 3"
 
@@ -74,6 +75,7 @@ def rate_url(session: Session, user_id: int, url: str, value: int) -> tuple[Rati
     the scrape, which is a no-op when the posting is already stored and fresh."""
     check_rating(value)
     posting = posting_for_url(session, url)
+    check_queued_jobs(session, user_id)
     rating = upsert_rating(session, user_id, posting.id, value)
     job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
     return rating, posting, job

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from shared.db.base import utcnow
 from shared.db.models import BlockRule, HiddenPosting, Posting, Prediction, Rating
 from shared.extraction.currency import USD_SCALE
 from shared.postings import visible_posting
+from shared.quotas import check_block_rules
 from shared.scoring import ensure_scored
 from shared.tracker.service import tracked
 
@@ -34,19 +37,6 @@ def recommend(
     session: Session, user_id: int, filters: Filters, limit: int = 50
 ) -> list[tuple[Posting, Prediction]]:
     ensure_scored(session, user_id)
-    blocked = exists().where(
-        BlockRule.user_id == user_id,
-        or_(
-            and_(
-                BlockRule.kind == "company",
-                func.lower(Posting.company) == func.lower(BlockRule.pattern),
-            ),
-            and_(
-                BlockRule.kind == "title",
-                func.lower(Posting.title).contains(func.lower(BlockRule.pattern)),
-            ),
-        ),
-    )
     hidden = exists().where(
         HiddenPosting.user_id == user_id, HiddenPosting.posting_id == Posting.id
     )
@@ -54,9 +44,8 @@ def recommend(
     stmt = (
         select(Posting, Prediction)
         .join(Prediction, and_(Prediction.posting_id == Posting.id, Prediction.user_id == user_id))
-        .where(~blocked, ~hidden, ~rated, Posting.is_closed.is_(False))
+        .where(~hidden, ~rated, Posting.is_closed.is_(False))
         .order_by(Prediction.expected_score.desc(), Posting.id.desc())
-        .limit(limit)
     )
     if not filters.include_tracked:
         stmt = stmt.where(~tracked(user_id))
@@ -70,7 +59,37 @@ def recommend(
         stmt = stmt.where(
             Posting.posted_at >= utcnow() - timedelta(days=filters.posted_within_days)
         )
-    return [(p, pr) for p, pr in session.execute(stmt).all()]
+    companies, title_blocked = _block_rules(session, user_id)
+    if companies:  # one hashed anti-join, however many rules
+        stmt = stmt.where(
+            or_(Posting.company.is_(None), func.lower(Posting.company).not_in(companies))
+        )
+    if title_blocked is None:
+        return [(p, pr) for p, pr in session.execute(stmt.limit(limit)).all()]
+    # Title rules are substrings: one compiled pattern over the ranked rows, read in pages
+    # until `limit` pass, rather than every rule against every posting in SQL.
+    out: list[tuple[Posting, Prediction]] = []
+    page, offset = 2 * limit + 50, 0
+    while len(out) < limit:
+        rows = session.execute(stmt.limit(page).offset(offset)).all()
+        out += [(p, pr) for p, pr in rows if not title_blocked(p.title or "")]
+        if len(rows) < page:
+            break
+        offset += page
+    return out[:limit]
+
+
+def _block_rules(session: Session, user_id: int) -> tuple[list[str], Callable[[str], bool] | None]:
+    """The user's blocked companies (lower-cased) and a test for blocked titles."""
+    rules = session.execute(
+        select(BlockRule.kind, BlockRule.pattern).where(BlockRule.user_id == user_id)
+    ).all()
+    companies = sorted({p.lower() for k, p in rules if k == "company"})
+    titles = sorted({p.lower() for k, p in rules if k == "title"}, key=len)
+    if not titles:
+        return companies, None
+    pattern = re.compile("|".join(map(re.escape, titles)))
+    return companies, lambda title: pattern.search(title.lower()) is not None
 
 
 def pay_usd() -> ColumnElement[float]:
@@ -98,6 +117,7 @@ def add_block_rule(session: Session, user_id: int, kind: str, pattern: str) -> B
     )
     if existing is not None:
         return existing
+    check_block_rules(session, user_id)
     rule = BlockRule(user_id=user_id, kind=kind, pattern=pattern, created_at=utcnow())
     session.add(rule)
     session.flush()

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.artifacts import save_artifact
@@ -53,35 +54,47 @@ def require_enough_ratings(have: int) -> None:
         )
 
 
-def active_train_job(session: Session, user_id: int) -> Job | None:
+def train_job(session: Session, user_id: int, status: str) -> Job | None:
+    """The user's queued or running training; ux_jobs_one_train allows one of each."""
     return session.scalar(
-        select(Job).where(
-            Job.user_id == user_id, Job.kind == "train", Job.status.in_(("queued", "running"))
-        )
+        select(Job).where(Job.user_id == user_id, Job.kind == "train", Job.status == status)
     )
+
+
+def _queue_training(session: Session, user_id: int, reason: str) -> Job:
+    """A new follow-up training, or the one another request queued a moment ago: requests
+    that arrive while one runs are coalesced into one."""
+    try:
+        with session.begin_nested():
+            return create_job(session, kind="train", user_id=user_id, params={"reason": reason})
+    except IntegrityError:  # a concurrent request queued it first
+        queued = train_job(session, user_id, "queued")
+        assert queued is not None
+        return queued
 
 
 def request_training(session: Session, user_id: int) -> Job:
-    """On demand: the train job already waiting or running for this user, or a new one."""
+    """On demand: the training waiting for this user, or a new one (which runs after the
+    one running now, if any)."""
     require_enough_ratings(usable_ratings(session, user_id))
-    return active_train_job(session, user_id) or create_job(
-        session, kind="train", user_id=user_id, params={"reason": "on demand"}
-    )
+    return train_job(session, user_id, "queued") or _queue_training(session, user_id, "on demand")
 
 
 def maybe_queue_training(session: Session, user_id: int) -> Job | None:
-    """Queue a train job once enough ratings are new or changed since the active model,
-    unless one is already waiting or running for this user."""
+    """Queue a train job once enough ratings are new or changed since the active model (or
+    since the running training started), unless one is already waiting."""
     settings = get_settings()
-    if active_train_job(session, user_id) is not None:
+    if train_job(session, user_id, "queued") is not None:
         return None
     if usable_ratings(session, user_id) < settings.min_ratings_for_model:
         return None
+    running = train_job(session, user_id, "running")
     model = active_model(session, user_id)
-    changed = usable_ratings(session, user_id, since=model.created_at) if model else None
+    since = running.started_at if running else (model.created_at if model else None)
+    changed = usable_ratings(session, user_id, since=since) if since else None
     if changed is not None and changed < settings.retrain_every:
         return None
-    return create_job(session, kind="train", user_id=user_id, params={"reason": "new ratings"})
+    return _queue_training(session, user_id, "new ratings")
 
 
 def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:

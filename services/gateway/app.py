@@ -8,7 +8,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
 from services.gateway import docs
-from services.gateway.errors import API_ERRORS, database_refused_value, validation_error
+from services.gateway.errors import (
+    API_ERRORS,
+    database_refused_value,
+    quota_exceeded,
+    validation_error,
+)
 from services.gateway.metrics import install_metrics
 from services.gateway.middleware import RequestGuard, SecurityHeaders, SessionCookies
 from services.gateway.outage import install_outage_handler
@@ -28,6 +33,7 @@ from services.gateway.routes import (
 )
 from services.gateway.web import router as web
 from services.gateway.web.render import HERE as WEB_DIR
+from shared.quotas import QuotaExceeded
 from shared.secret_key import secret_key
 from shared.settings import get_settings
 
@@ -49,6 +55,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     install_outage_handler(app)
     app.add_exception_handler(DataError, database_refused_value)
+    app.add_exception_handler(QuotaExceeded, quota_exceeded)
     install_metrics(app)
     api = APIRouter(prefix="/api/v1", responses=API_ERRORS)
     routers = (

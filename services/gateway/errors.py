@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from shared.quotas import QuotaExceeded
+
 ECHO_CHARS = 40
 SECRET_FIELDS = frozenset({"password", "confirm", "token", "csrf_token"})
 
@@ -74,6 +76,13 @@ async def database_refused_value(_: Request, exc: Exception) -> JSONResponse:
         status_code=422,
         content={"detail": "a value is out of range for the database or not valid text"},
     )
+
+
+async def quota_exceeded(_: Request, exc: Exception) -> JSONResponse:
+    """A quota (shared.quotas): 429 or 413, the message naming the limit and its setting."""
+    assert isinstance(exc, QuotaExceeded)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
 
 def _error(description: str, model: type[BaseModel] = ErrorOut) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +30,11 @@ def _cancel_everything() -> None:
 def running(database: str, redis_broker: str, linkedin: Any, api: Any) -> Iterator[Any]:
     # Scraping has a worker of its own, as in `make run`: a first extraction (loading the
     # embedding model) then never holds up the scrapes these tests are about.
+    # The reaper is not under test here: a slow step on a loaded machine is not a dead worker.
+    patient = {"LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "120"}
     workers = [
-        Worker("fair-scrape", queues="scrape"),
-        Worker("fair-rest", queues="extract,train,maintenance"),
+        Worker("fair-scrape", queues="scrape", env=patient),
+        Worker("fair-rest", queues="extract,train,maintenance", env=patient),
     ]
     yield api
     _cancel_everything()  # leave no backlog to the next module's workers
@@ -132,7 +136,7 @@ def test_a_search_reads_its_postings_as_child_jobs_without_holding_a_worker(
     linkedin.configure(latency_ms=300)
     try:
         res = running.post(
-            "/api/v1/searches", json={"keywords": "fairness engineer", "limit": 12}, headers=a
+            "/api/v1/searches", json={"keywords": "fairness engineer", "limit": 6}, headers=a
         )
         assert res.status_code == 202, res.text
         search = res.json()["job"]
@@ -154,10 +158,11 @@ def test_a_search_reads_its_postings_as_child_jobs_without_holding_a_worker(
         linkedin.configure(latency_ms=0)
     children = _jobs(db, parent_id=uuid.UUID(search["id"]))
     scrapes = [j for j in children if j.kind == "scrape"]
-    assert len(scrapes) == 12 and {j.priority for j in scrapes} == {"interactive"}
-    done = wait_job(running, a, search["id"], timeout=120)
+    assert len(scrapes) == 6 and {j.priority for j in scrapes} == {"interactive"}
+    # Then it ranks them, once their extraction is done too (slow on a loaded machine).
+    done = wait_job(running, a, search["id"], timeout=600)
     assert done["status"] == "succeeded", done
-    assert done["result"]["new_postings"] == 12 and len(done["result"]["items"]) == 12
+    assert done["result"]["new_postings"] == 6 and len(done["result"]["items"]) == 6
     assert all(j.status == "succeeded" for j in _jobs(db, parent_id=uuid.UUID(search["id"])))
 
 
@@ -194,3 +199,52 @@ def test_cancelling_a_search_or_an_import_cancels_its_children(running: Any, db:
     assert wait_job(running, other, rated["job"]["id"])["status"] == "succeeded"
     bad = running.post("/api/v1/jobs/cancel", json={"kind": "nonsense"}, headers=headers)
     assert bad.status_code == 422 and "kind" in bad.json()["detail"]
+
+
+PROTOTYPE = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+
+
+def test_one_training_per_user_and_requests_coalesce(running: Any, db: Any) -> None:
+    import csv
+    import io
+
+    from sqlalchemy.exc import IntegrityError
+
+    from shared.db.models import Job
+
+    source = (PROTOTYPE / "lirecommend_ratings_351.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(source)))[:16]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    headers = signup(running)
+    user_id = _user_id(running, headers)
+    res = running.post(
+        "/api/v1/imports", files={"file": ("p.csv", out.getvalue(), "text/csv")}, headers=headers
+    )
+    assert res.status_code == 202, res.text
+    assert wait_job(running, headers, res.json()["job"]["id"], timeout=600)["status"] == (
+        "succeeded"
+    )
+    # Many requests at once, while the import's own training may be running: one follow-up.
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda _: running.post("/api/v1/models/train", headers=headers), range(6))
+        )
+    assert all(a.status_code == 202 for a in answers), [a.text for a in answers]
+    trains = _jobs(db, user_id=user_id, kind="train")
+    assert len([j for j in trains if j.status == "queued"]) <= 1
+    assert len([j for j in trains if j.status == "running"]) <= 1
+    assert len({a.json()["job"]["id"] for a in answers}) <= 2  # one, unless it started meanwhile
+    # The guarantee is the database's, not just the code's.
+    with pytest.raises(IntegrityError):
+        db.add_all(
+            Job(id=uuid.uuid4(), kind="train", user_id=user_id, status="queued") for _ in range(2)
+        )
+        db.flush()
+    db.rollback()
+    for job in trains:
+        done = wait_job(running, headers, str(job.id), timeout=600)
+        assert done["status"] == "succeeded", done
+    assert len(_jobs(db, user_id=user_id, kind="train")) <= 2

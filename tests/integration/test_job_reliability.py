@@ -129,7 +129,15 @@ def _queued_jobs(n: int, created_ago: float) -> list[Job]:
 
     created = utcnow() - timedelta(seconds=created_ago)
     return [
-        Job(id=uuid.uuid4(), kind="scrape", status="queued", attempts=0, created_at=created)
+        # Released by the dispatcher (sent_at): only such messages can be lost.
+        Job(
+            id=uuid.uuid4(),
+            kind="scrape",
+            status="queued",
+            attempts=0,
+            created_at=created,
+            sent_at=created,
+        )
         for _ in range(n)
     ]
 

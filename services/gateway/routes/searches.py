@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from services.gateway.deps import SessionDep, UserDep
 from shared.jobs import create_job
 from shared.linkedin import parse_search_url
+from shared.quotas import check_queued_jobs, check_searches
 from shared.schemas import JobPublic
 
 router = APIRouter(prefix="/searches", tags=["searches"])
@@ -45,5 +46,7 @@ def start_search(body: SearchIn, session: SessionDep, user: UserDep) -> SearchSt
             raise HTTPException(422, str(exc)) from None
     if any(not 1 <= e <= 6 for e in body.filters.experience):
         raise HTTPException(422, "filters.experience levels must be between 1 and 6")
+    check_searches(session, user.id)
+    check_queued_jobs(session, user.id)
     job = create_job(session, kind="search", user_id=user.id, params=body.model_dump(mode="json"))
     return SearchStarted(job=JobPublic.model_validate(job))
