@@ -85,6 +85,28 @@ def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
             searched = wait_for(lambda: finished(search["id"]), timeout=120)
             assert searched["status"] == "succeeded", searched
             assert len(searched["result"]["items"]) == 3
+
+            # The fair dispatcher on SQLite and the filesystem broker: a bulk import's backlog
+            # waits in the table while a rating by hand goes ahead, and a bulk cancel ends it.
+            rows = "".join(
+                f"https://www.linkedin.com/jobs/view/{3300200000 + i}/,1\n" for i in range(60)
+            )
+            imported = client.post(
+                "/api/v1/imports",
+                files={"file": ("r.csv", "url,rating\n" + rows, "text/csv")},
+                headers=headers,
+            ).json()["job"]
+            assert imported["priority"] == "bulk"
+            assert wait_for(lambda: finished(imported["id"]), timeout=120)["status"] == "succeeded"
+            rated = client.post(
+                "/api/v1/ratings",
+                json={"url": "https://www.linkedin.com/jobs/view/3300299999/", "rating": 3},
+                headers=headers,
+            ).json()["job"]
+            assert wait_for(lambda: finished(rated["id"]), timeout=120)["status"] == "succeeded"
+            res = client.post("/api/v1/jobs/cancel", json={"kind": "import"}, headers=headers)
+            assert res.status_code == 200, res.text
+            assert _idle(client, headers)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
