@@ -139,6 +139,8 @@ def send(job_id: uuid.UUID, kind: str, attempt: int = 1) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_outbox(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: nothing is visible yet
+        return
     for job_id, kind, attempt in session.info.pop(_OUTBOX, []):
         try:
             send(job_id, kind, attempt)
