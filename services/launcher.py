@@ -55,6 +55,18 @@ def migrate() -> None:
     subprocess.run([sys.executable, "-m", "shared.reextraction"], check=True)
 
 
+def terminate(procs: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
+    """SIGTERM every process, then wait for each; one that will not stop is killed."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def main() -> None:
     try:  # a bad setting is reported by name before anything starts
         settings = get_settings()
@@ -81,14 +93,7 @@ def main() -> None:
     )
 
     def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        terminate(procs)
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -124,7 +123,7 @@ def main() -> None:
     data_dir.mkdir()
     env = {**os.environ, **environment(sandbox_port, gateway_port, data_dir)}
     os.environ.update(env)
-    from services.launcher import commands
+    from services.launcher import commands, terminate
 
     admin(f'CREATE DATABASE "{DB}"')
     procs: list[subprocess.Popen[bytes]] = []
@@ -186,14 +185,7 @@ def main() -> None:
         }
         print(json.dumps(out))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        terminate(procs, timeout=20)
         admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         prefix = environment(0, 0, data_dir)["LIR_BROKER_KEY_PREFIX"]
         r = redis.Redis.from_url("redis://127.0.0.1:6379/13")
