@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python tests/bench/bench_parse.py
 	$(BIN)/python tests/bench/bench_salary.py
 	$(BIN)/python tests/bench/bench_accuracy.py
+	$(BIN)/python tests/bench/bench_career.py
 
 up:
 	docker compose up --build
