@@ -126,6 +126,7 @@ def request_dispatch(session: Session) -> None:
 
 def send_after_commit(session: Session, job: Job) -> None:
     """Sends the job's message once this transaction commits, for its next attempt."""
+    job.sent_at = utcnow()  # released: from now on its message can be lost
     session.info.setdefault(_OUTBOX, []).append((job.id, job.kind, job.attempts + 1))
 
 
