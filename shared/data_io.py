@@ -21,6 +21,7 @@ from shared.db.models import Job, Posting, Rating
 from shared.extraction import parse_prototype_text
 from shared.extraction_store import extract_and_store
 from shared.jobs import Progress, create_job
+from shared.learning.service import preferences_export
 from shared.postings import pending_job
 from shared.quotas import check_import_rows, check_queued_jobs
 from shared.ratings import check_rating, posting_for_url, upsert_rating
@@ -217,6 +218,9 @@ def export_zip(session: Session, user_id: int) -> bytes:
         profile = profile_export(session, user_id)
         if profile is not None:
             zf.writestr("profile.json", json.dumps(profile, indent=2))
+        prefs = preferences_export(session, user_id)
+        if prefs is not None:
+            zf.writestr("preferences.json", json.dumps(prefs, indent=2))
         active = next((m for m in models if m.is_active), None)
         if active is not None:
             zf.writestr(f"model-v{active.version}.skops", read_artifact(active))

@@ -7,12 +7,14 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.artifacts import read_artifact
 from shared.db.base import utcnow
 from shared.db.models import HiddenPosting, ModelVersion, Posting, Prediction, Rating
+from shared.learning.prior import PRIOR_EXPLANATION, prior_scores
+from shared.learning.service import get_preferences
 from shared.training import active_model, posting_record
 
 _CACHE: OrderedDict[tuple[int, str], Any] = OrderedDict()
@@ -47,8 +49,12 @@ def score_postings(
     model = active_model(session, user_id)
     frame = posting_frame([posting_record(p) for p in postings])
     if model is None:
-        outs = heuristic_scores(frame)
-        why = [{"feature": HEURISTIC_EXPLANATION, "effect": 0.0}] if explain_top else []
+        prefs = get_preferences(session, user_id)
+        if prefs is not None and not prefs.is_empty():
+            outs, reason = prior_scores(frame, prefs), PRIOR_EXPLANATION
+        else:
+            outs, reason = heuristic_scores(frame), HEURISTIC_EXPLANATION
+        why = [{"feature": reason, "effect": 0.0}] if explain_top else []
         return [_out(o, None, why) for o in outs], None
     estimator = estimator_for(model)
     outs = predict(estimator, frame)
@@ -68,6 +74,16 @@ def _out(o: Any, version: int | None, why: list[dict[str, Any]]) -> dict[str, An
         "heuristic": version is None,
         "explanation": why,
     }
+
+
+def rescore_without_model(session: Session, user_id: int) -> int:
+    """After the stated preferences change: predictions made without a model are redone."""
+    session.execute(
+        delete(Prediction).where(
+            Prediction.user_id == user_id, Prediction.model_version_id.is_(None)
+        )
+    )
+    return ensure_scored(session, user_id)
 
 
 def ensure_scored(session: Session, user_id: int, limit: int = 5000) -> int:

@@ -26,7 +26,9 @@ from services.gateway.routes import (
     jobs,
     models,
     predictions,
+    preferences,
     profile,
+    rate_next,
     ratings,
     recommendations,
     searches,
@@ -71,6 +73,8 @@ def create_app() -> FastAPI:
         applications.router,
         profile.router,
         career.router,
+        preferences.router,
+        rate_next.router,
     )
     for router in routers:
         api.include_router(router)

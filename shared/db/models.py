@@ -393,3 +393,16 @@ class PostingRequirement(Base):
     # The posting's extracted_at this was computed from: a re-extraction makes it stale.
     extracted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     nice_to_have: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class StatedPreferences(Base):
+    """What the user says they want (issue 14): the prior scorer's input until ratings
+    take over. Private to the user; the body is shared.learning.schemas.Preferences."""
+
+    __tablename__ = "stated_preferences"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,118 @@
+"""Rate next: the unrated postings whose rating would teach the model most.
+
+Uncertainty sampling with a diversity penalty: each pick maximises the entropy of its
+predicted distribution minus its closest similarity (TF-IDF of title words, pay band and
+seniority) to the postings already picked. Before a model exists every distribution is
+the same guess, so the penalty dominates and the picks cover the space."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from shared.db.models import HiddenPosting, Posting, Prediction, Rating
+from shared.extraction.currency import to_usd
+from shared.ml.ordinal import N_CLASSES
+from shared.settings import get_settings
+
+# Entropy is at most ln 4 ~ 1.39; a near-duplicate of a pick loses about that much.
+DIVERSITY_WEIGHT = 1.5
+PAY_BANDS = (80_000, 120_000, 160_000, 200_000, 250_000)
+
+
+def entropy(probabilities: np.ndarray) -> np.ndarray:
+    p = np.clip(probabilities, 1e-12, 1.0)
+    return np.asarray(-(p * np.log(p)).sum(axis=1))
+
+
+def space_text(title: str, seniority: str | None, pay_usd: float | None) -> str:
+    """What a posting is, for the diversity penalty: title words, pay band, seniority."""
+    if pay_usd is None or math.isnan(pay_usd):
+        band = "paynone"
+    else:
+        band = f"payband{sum(pay_usd >= edge for edge in PAY_BANDS)}"
+    level = "level" + "".join(ch for ch in (seniority or "none").lower() if ch.isalnum())
+    return f"{title} {band} {level}"
+
+
+def pick_informative(
+    texts: list[str], probabilities: np.ndarray, limit: int, weight: float = DIVERSITY_WEIGHT
+) -> list[int]:
+    """Greedy: highest entropy minus `weight` x max cosine similarity to earlier picks."""
+    n = len(texts)
+    if n == 0 or limit <= 0:
+        return []
+    gain = entropy(probabilities.reshape(n, N_CLASSES))
+    vectors = sp.csr_matrix(TfidfVectorizer(token_pattern=r"[A-Za-z0-9+#]+").fit_transform(texts))
+    closest = np.zeros(n)
+    chosen: list[int] = []
+    available = np.ones(n, dtype=bool)
+    for _ in range(min(limit, n)):
+        value = np.where(available, gain - weight * closest, -np.inf)
+        best = int(np.argmax(value))
+        chosen.append(best)
+        available[best] = False
+        sims = np.asarray((vectors @ vectors[best].T).todense()).ravel()
+        closest = np.maximum(closest, sims)
+    return chosen
+
+
+def rate_next(session: Session, user_id: int, limit: int) -> dict[str, Any]:
+    """The suggestions plus the progress a Rate-next page shows."""
+    from shared.recommendations import item
+    from shared.scoring import ensure_scored
+    from shared.training import active_model, usable_ratings
+
+    ensure_scored(session, user_id)
+    rated = exists().where(Rating.user_id == user_id, Rating.posting_id == Posting.id)
+    hidden = exists().where(
+        HiddenPosting.user_id == user_id, HiddenPosting.posting_id == Posting.id
+    )
+    # Light columns only: thousands of candidates, full rows for the few picked.
+    rows = session.execute(
+        select(
+            Posting.id,
+            Posting.title,
+            Posting.seniority,
+            Posting.annual_max,
+            Posting.salary_currency,
+            Prediction.probabilities,
+        )
+        .join(Prediction, (Prediction.posting_id == Posting.id) & (Prediction.user_id == user_id))
+        .where(~rated, ~hidden, Posting.is_closed.is_(False), Posting.source != "imported")
+    ).all()
+    texts = [
+        space_text(r.title or "", r.seniority, to_usd(r.annual_max, r.salary_currency))
+        for r in rows
+    ]
+    proba = np.array([r.probabilities for r in rows], dtype=float).reshape(len(rows), N_CLASSES)
+    picked_ids = [rows[i].id for i in pick_informative(texts, proba, limit)]
+    gains = dict(zip((r.id for r in rows), entropy(proba), strict=True))
+    postings = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(picked_ids)))}
+    predictions = {
+        p.posting_id: p
+        for p in session.scalars(
+            select(Prediction).where(
+                Prediction.user_id == user_id, Prediction.posting_id.in_(picked_ids)
+            )
+        )
+    }
+    model = active_model(session, user_id)
+    items = []
+    for pid in picked_ids:
+        entry = item(postings[pid], predictions[pid])
+        entry["uncertainty"] = round(float(gains[pid]), 4)
+        items.append(entry)
+    return {
+        "items": items,
+        "candidates": len(rows),
+        "rated": usable_ratings(session, user_id),
+        "model_ready_at": get_settings().min_ratings_for_model,
+        "model_version": model.version if model else None,
+    }

@@ -1,0 +1,122 @@
+"""Stated preferences, the prior scorer and rate-next through the real API on PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from sqlalchemy import select
+
+from shared.db.models import HiddenPosting, Posting, StatedPreferences, User
+from tests.career_data import make_posting
+from tests.conftest import signup
+
+PREFS = {
+    "want_keywords": ["Machine Learning", "software engineer"],
+    "avoid_keywords": ["barista"],
+    "min_pay": 150000,
+    "currency": "usd",
+    "workplace_types": ["remote"],
+    "seniorities": ["mid-senior"],
+    "skills": ["Python"],
+}
+
+
+def user_id(api: Any, headers: dict[str, str]) -> int:
+    return int(api.get("/api/v1/me", headers=headers).json()["user"]["id"])
+
+
+def hide_all(db: Any, uid: int) -> None:
+    """Other modules' postings share this database: the user hides those made before."""
+    for pid in db.scalars(select(Posting.id)):
+        db.add(HiddenPosting(user_id=uid, posting_id=pid))
+    db.commit()
+
+
+def test_preferences_round_trip_validation_privacy_export_delete(api: Any, db: Any) -> None:
+    alice, bob = signup(api), signup(api)
+    assert api.get("/api/v1/preferences", headers=alice).json()["want_keywords"] == []
+    res = api.put("/api/v1/preferences", json=PREFS, headers=alice)
+    assert res.status_code == 200, res.text
+    body = api.get("/api/v1/preferences", headers=alice).json()
+    assert body["want_keywords"] == ["machine learning", "software engineer"]
+    assert body["currency"] == "USD" and body["min_pay"] == 150000
+    assert api.get("/api/v1/preferences", headers=bob).json()["min_pay"] is None
+    for bad, word in (
+        ({"min_pay": 100000}, "currency"),
+        ({"min_pay": 1, "currency": "XYZ"}, "unknown currency"),
+        ({"workplace_types": ["moon"]}, "workplace_types"),
+        ({"colour": "blue"}, "colour"),
+        ({"seniorities": ["wizard"]}, "seniorities"),
+    ):
+        res = api.put("/api/v1/preferences", json=bad, headers=alice)
+        assert res.status_code == 422 and word in res.text, (bad, res.text)
+    # A refused update keeps what was stored.
+    assert api.get("/api/v1/preferences", headers=alice).json()["min_pay"] == 150000
+    with zipfile.ZipFile(
+        io.BytesIO(api.get("/api/v1/exports/all.zip", headers=alice).content)
+    ) as zf:
+        assert json.loads(zf.read("preferences.json"))["avoid_keywords"] == ["barista"]
+    with zipfile.ZipFile(io.BytesIO(api.get("/api/v1/exports/all.zip", headers=bob).content)) as zf:
+        assert "preferences.json" not in zf.namelist()
+    uid = user_id(api, alice)
+    db.delete(db.get(User, uid))
+    db.commit()
+    assert db.get(StatedPreferences, uid) is None
+
+
+def test_prior_ranks_by_stated_preferences_at_zero_ratings(api: Any, db: Any) -> None:
+    headers = signup(api)
+    hide_all(db, user_id(api, headers))
+    ml = make_posting(
+        db, "Machine Learning Engineer", "Remote. Python. $180,000 - $220,000 a year."
+    )
+    cafe = make_posting(
+        db, "Barista", "Serve coffee in our cafe. $15 an hour.", seniority="Entry level"
+    )
+    db.commit()
+    before = api.get("/api/v1/recommendations", headers=headers).json()["items"]
+    assert len(before) == 2
+    api.put("/api/v1/preferences", json=PREFS, headers=headers)
+    items = api.get("/api/v1/recommendations", headers=headers).json()["items"]
+    by_id = {i["posting"]["id"]: i for i in items}
+    assert [i["posting"]["id"] for i in items] == [ml.id, cafe.id]
+    assert by_id[ml.id]["expected_score"] - by_id[cafe.id]["expected_score"] > 1.5
+    for entry in items:
+        proba = entry["probabilities"]
+        assert abs(sum(proba) - 1) < 1e-3
+        assert abs(entry["expected_score"] - sum(k * p for k, p in enumerate(proba))) < 1e-3
+        cumulative = [sum(proba[: k + 1]) for k in range(4)]
+        assert entry["predicted"] == next(k for k, c in enumerate(cumulative) if c >= 0.5 - 1e-4)
+    # Without preferences the bare heuristic scored the barista higher than the prior does.
+    old = {i["posting"]["id"]: i for i in before}
+    assert by_id[cafe.id]["expected_score"] < old[cafe.id]["expected_score"]
+
+
+def test_rate_next_covers_the_space_and_skips_rated_hidden_and_imported(api: Any, db: Any) -> None:
+    headers, other = signup(api), signup(api)
+    hide_all(db, user_id(api, headers))
+    made = []
+    for title in ("Data Scientist", "Nurse", "Backend Engineer", "Accountant"):
+        for k in range(3):
+            made.append(make_posting(db, f"{title} {['I', 'II', 'III'][k]}", f"{title} work."))
+    private = make_posting(db, "Data Scientist Private", "Someone's imported text.")
+    db.get(Posting, private.id).source = "imported"
+    db.commit()
+    rated = made[0]
+    res = api.post("/api/v1/ratings", json={"url": rated.url, "rating": 3}, headers=headers)
+    assert res.status_code in (200, 201, 202), res.text
+    body = api.get("/api/v1/rate-next?limit=4", headers=headers).json()
+    ids = [i["posting"]["id"] for i in body["items"]]
+    assert len(ids) == 4 and rated.id not in ids and private.id not in ids
+    assert body["candidates"] == len(made) - 1
+    # Before a model, four picks are four different kinds of job.
+    kinds = {i["posting"]["title"].rsplit(" ", 1)[0] for i in body["items"]}
+    assert len(kinds) == 4, kinds
+    assert body["rated"] == 1 and body["model_ready_at"] >= 1 and body["model_version"] is None
+    assert all(0 <= i["uncertainty"] <= 1.3863 for i in body["items"])
+    assert api.get("/api/v1/rate-next?limit=0", headers=headers).status_code == 422
+    assert api.get("/api/v1/rate-next", headers={}).status_code == 401
+    assert api.get("/api/v1/rate-next", headers=other).status_code == 200
