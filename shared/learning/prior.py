@@ -44,12 +44,15 @@ def distribution(score: float, spread: float = SPREAD) -> PredictionOut:
     """A soft distribution centred on `score`; expected = its mean, predicted = its median."""
     classes = np.arange(N_CLASSES)
     weights = np.exp(-((classes - score) ** 2) / (2 * spread**2))
-    proba = weights / weights.sum()
+    return from_probabilities(weights / weights.sum())
+
+
+def from_probabilities(proba: np.ndarray) -> PredictionOut:
     median = int(np.searchsorted(np.cumsum(proba), 0.5))
     return PredictionOut(
         predicted=min(median, N_CLASSES - 1),
         probabilities=[round(float(p), 6) for p in proba],
-        expected_score=round(float(proba @ classes), 6),
+        expected_score=round(float(proba @ np.arange(N_CLASSES)), 6),
     )
 
 
@@ -91,3 +94,17 @@ def prior_points(frame: pd.DataFrame, prefs: Preferences) -> np.ndarray:
 
 def prior_scores(frame: pd.DataFrame, prefs: Preferences) -> list[PredictionOut]:
     return [distribution(s) for s in prior_points(frame, prefs)]
+
+
+def blend(
+    learned: list[PredictionOut], prior: list[PredictionOut], n_ratings: int, strength: float
+) -> list[PredictionOut]:
+    """Shrinkage toward the prior: the learned distribution weighs n / (n + strength), so
+    the prior fades as ratings accrue instead of being switched off at a fixed count."""
+    weight = n_ratings / (n_ratings + strength) if strength > 0 else 1.0
+    return [
+        from_probabilities(
+            weight * np.array(a.probabilities) + (1 - weight) * np.array(b.probabilities)
+        )
+        for a, b in zip(learned, prior, strict=True)
+    ]

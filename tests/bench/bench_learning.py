@@ -1,0 +1,208 @@
+"""How fast the product's model learns from few ratings, by how they are chosen.
+
+    .venv/bin/python tests/bench/bench_learning.py --dataset CSV --pool-end N [--profile JSON]
+
+Rows before N are the pool, rows from N on the test set (rated later). Each strategy picks
+12, 24, 48 and 96 pool ratings, trains the product's model (shared.ml.train_model) on
+exactly those, and is scored on the test rows. `active` is the product's rate-next choice
+(shared.learning.active.pick_informative) in rounds of 12, retraining between rounds;
+`active_prior` starts from the stated-preferences prior and blends it by shrinkage, for
+each blend strength measured. Prints ONE JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from shared.learning.active import pick_informative, space_text  # noqa: E402
+from shared.learning.prior import blend, prior_scores  # noqa: E402
+from shared.learning.schemas import Preferences  # noqa: E402
+from shared.ml import heuristic_scores, predict, train_model, use_heuristic  # noqa: E402
+from shared.ml.types import PredictionOut  # noqa: E402
+from tests.bench.bench_accuracy import DEFAULT_DATASET, extract  # noqa: E402
+
+SIZES = (12, 24, 48, 96)
+ROUND = 12
+SEEDS = (0, 1, 2, 3, 4)
+# Shrinkage strengths tried for the prior blend: 0 = learned model only.
+BLEND_STRENGTHS = (0.0, 12.0, 48.0)
+
+
+def metrics(outs: list[PredictionOut], y: np.ndarray) -> dict[str, float]:
+    predicted = np.array([o.predicted for o in outs])
+    return {
+        "accuracy": round(float(np.mean(predicted == y)), 4),
+        "mae": round(float(np.mean(np.abs(predicted - y))), 4),
+    }
+
+
+def fallback(frame: pd.DataFrame, prefs: Preferences | None) -> list[PredictionOut]:
+    """What the product serves without a model: the prior, or the bare heuristic."""
+    return prior_scores(frame, prefs) if prefs is not None else heuristic_scores(frame)
+
+
+def scored(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    picked: list[int],
+    target: pd.DataFrame,
+    prefs: Preferences | None = None,
+    strength: float = 0.0,
+) -> list[PredictionOut]:
+    """Train the product's model on the picked rows and score `target` (blended when asked)."""
+    labels = y[picked]
+    base = fallback(target, prefs)
+    if use_heuristic(labels.tolist()):
+        return base
+    estimator = train_model(frame.iloc[picked], labels, seed=42).estimator
+    learned = predict(estimator, target)
+    return blend(learned, base, len(picked), strength) if prefs is not None else learned
+
+
+def active_picks(
+    pool: pd.DataFrame, y: np.ndarray, prefs: Preferences | None
+) -> dict[int, list[int]]:
+    """Rate-next in rounds: pick ROUND, retrain on everything rated so far, pick again."""
+    texts = [
+        space_text(str(t), str(s), float(a) if a == a else None)
+        for t, s, a in zip(pool["title"], pool["seniority"], pool["annual_max"], strict=True)
+    ]
+    picked: list[int] = []
+    out: dict[int, list[int]] = {}
+    while len(picked) < max(SIZES):
+        rest = [i for i in range(len(pool)) if i not in set(picked)]
+        outs = (
+            scored(pool, y, picked, pool.iloc[rest], prefs)
+            if picked
+            else fallback(pool.iloc[rest], prefs)
+        )
+        proba = np.array([o.probabilities for o in outs])
+        step = pick_informative([texts[i] for i in rest], proba, ROUND)
+        picked += [rest[i] for i in step]
+        if len(picked) in SIZES:
+            out[len(picked)] = list(picked)
+    return out
+
+
+def prequential(frame: pd.DataFrame, y: np.ndarray, pool_end: int) -> dict[str, float]:
+    predicted: list[int] = []
+    for start in range(pool_end, len(y), 25):
+        stop = min(start + 25, len(y))
+        estimator = train_model(frame.iloc[:start], y[:start], seed=42).estimator
+        predicted += [o.predicted for o in predict(estimator, frame.iloc[start:stop])]
+    later = y[pool_end:]
+    p = np.array(predicted)
+    return {
+        "prequential_accuracy": round(float(np.mean(p == later)), 4),
+        "prequential_mae": round(float(np.mean(np.abs(p - later))), 4),
+    }
+
+
+def pick_ms(pool: pd.DataFrame, n: int = 5000, repeats: int = 7) -> float:
+    """p50 of the rate-next selection over n candidates (the pool's titles repeated with
+    random distributions): the in-memory part of GET /rate-next, without the database."""
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, len(pool), n)
+    texts = [
+        space_text(str(pool["title"].iloc[i]), str(pool["seniority"].iloc[i]), None) for i in rows
+    ]
+    proba = rng.dirichlet(np.ones(4), n)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        pick_informative(texts, proba, 10)
+        times.append(time.perf_counter() - started)
+    return round(float(np.median(times)) * 1000.0, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--pool-end", type=int, required=True)
+    parser.add_argument("--profile", type=Path)
+    parser.add_argument("--no-embeddings", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    warnings.filterwarnings("ignore")
+
+    data = pd.read_csv(args.dataset)
+    y = data["rating"].to_numpy(int)
+    frame, _ = extract(data["posting_text"].tolist(), not args.no_embeddings)
+    pool, test = frame.iloc[: args.pool_end], frame.iloc[args.pool_end :]
+    pool_y, test_y = y[: args.pool_end], y[args.pool_end :]
+    prefs = (
+        Preferences.model_validate(json.loads(args.profile.read_text())) if args.profile else None
+    )
+    result: dict[str, Any] = {"seconds": {}}
+
+    def timed(name: str, work: Any) -> None:
+        started = time.perf_counter()
+        result[name] = work()
+        result["seconds"][name] = round(time.perf_counter() - started, 2)
+
+    timed(
+        "time_order",
+        lambda: {
+            str(n): metrics(scored(pool, pool_y, list(range(n)), test), test_y) for n in SIZES
+        },
+    )
+
+    def random_mean() -> dict[str, dict[str, float]]:
+        out = {}
+        for n in SIZES:
+            runs = []
+            for seed in SEEDS:
+                picked = np.random.default_rng(seed).permutation(len(pool))[:n].tolist()
+                runs.append(metrics(scored(pool, pool_y, picked, test), test_y))
+            out[str(n)] = {k: round(float(np.mean([r[k] for r in runs])), 4) for k in runs[0]}
+        return out
+
+    timed("random", random_mean)
+    timed(
+        "active",
+        lambda: {
+            str(n): metrics(scored(pool, pool_y, p, test), test_y)
+            for n, p in active_picks(pool, pool_y, None).items()
+        },
+    )
+    result["heuristic_only"] = metrics(heuristic_scores(test), test_y)
+    if prefs is not None:
+        result["prior_only"] = metrics(prior_scores(test, prefs), test_y)
+
+        def with_prior() -> dict[str, Any]:
+            picks = active_picks(pool, pool_y, prefs)
+            by_strength = {
+                f"{k:g}": {
+                    str(n): metrics(scored(pool, pool_y, p, test, prefs, k), test_y)
+                    for n, p in picks.items()
+                }
+                for k in BLEND_STRENGTHS
+            }
+            # The blend strength is chosen by what it measures: best mean accuracy.
+            best = max(
+                by_strength, key=lambda k: np.mean([m["accuracy"] for m in by_strength[k].values()])
+            )
+            return {**by_strength[best], "blend_strength": float(best), "by_strength": by_strength}
+
+        timed("active_prior", with_prior)
+    timed("prequential", lambda: prequential(frame, y, args.pool_end))
+    result.update(result.pop("prequential"))
+    result["rate_next_pick_ms_5000"] = pick_ms(pool)
+    result["n_pool"], result["n_test"] = len(pool_y), len(test_y)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
