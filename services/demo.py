@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -123,7 +122,7 @@ def main() -> None:
     data_dir = Path(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
 
-    from services.launcher import commands
+    from services.launcher import Supervisor, commands
     from services.sandbox.server import SandboxServer
 
     sandbox = SandboxServer().start()
@@ -132,44 +131,24 @@ def main() -> None:
         [sys.executable, "-m", "alembic", "-c", "infra/alembic.ini", "upgrade", "head"],
         cwd=REPO, env=env, check=True,
     )  # fmt: skip
-    # One worker process: SQLite has a single writer, and a second process writing during
-    # a training made both wait on the lock (and the training fail) in the embedded mode.
-    # Own process groups, so stopping takes a worker's pool and beat children along too.
-    procs = [
-        subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True)
-        for cmd in commands(args.port, 2)
-    ]
-
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=40)  # a warm worker shutdown finishes its current task
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        sandbox.stop()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    children = Supervisor(commands(args.port, 2), env)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        with httpx.Client(base_url=base, timeout=60) as client:
-            wait_up(client, procs)
-            seed(client)
-    except Exception as exc:  # keep serving: the pages work without the seed data too
-        print(f"\nseeding did not finish ({exc!r}); the app is up anyway", flush=True)
-    print(
-        f"\nLIRecommend demo: {base}/  sign in as {EMAIL} / password: {PASSWORD}\n"
-        f"(LinkedIn stand-in at {sandbox.base_url}; data in {data_dir}; Ctrl-C stops)\n",
-        flush=True,
-    )
-    while all(p.poll() is None for p in procs):
-        time.sleep(0.5)
-    stop()
+        try:
+            with httpx.Client(base_url=base, timeout=60) as client:
+                wait_up(client, children.procs)
+                seed(client)
+        except Exception as exc:  # keep serving: the pages work without the seed data too
+            print(f"\nseeding did not finish ({exc!r}); the app is up anyway", flush=True)
+        print(
+            f"\nLIRecommend demo: {base}/  sign in as {EMAIL} / password: {PASSWORD}\n"
+            f"(LinkedIn stand-in at {sandbox.base_url}; data in {data_dir}; Ctrl-C stops)\n",
+            flush=True,
+        )
+        children.run_until_signal()
+    finally:
+        children.stop()
+        sandbox.stop()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from shared.quotas import check_queued_jobs
 RATING_ERROR = "rating must be 0, 1, 2 or 3"
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
+def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
+    """INSERT with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -32,9 +33,14 @@ def posting_for_url(session: Session, url: str) -> Posting:
 
 def insert_posting(session: Session, job_id: str) -> Posting:
     """The global posting row for a LinkedIn job id, created if new. Concurrent callers
-    (two users pasting the same URL) end up with the same row."""
+    (two users pasting the same URL) end up with the same row. A known posting (the usual
+    case) costs one SELECT; only a new one pays for the INSERT."""
+    by_job_id = select(Posting).where(Posting.job_id == job_id)
+    posting = session.scalar(by_job_id)
+    if posting is not None:
+        return posting
     stmt = (
-        _insert(session)(Posting)
+        dialect_insert(session)(Posting)
         .values(
             job_id=job_id,
             url=canonical_url(job_id),
@@ -46,28 +52,26 @@ def insert_posting(session: Session, job_id: str) -> Posting:
         .on_conflict_do_nothing(index_elements=["job_id"])
     )
     session.execute(stmt)
-    posting = session.scalar(select(Posting).where(Posting.job_id == job_id))
+    posting = session.scalar(by_job_id)
     assert posting is not None
     return posting
 
 
 def upsert_rating(session: Session, user_id: int, posting_id: int, value: int) -> Rating:
+    """Insert or update, and read the row back, in one statement."""
     check_rating(value)
     now = utcnow()
-    stmt = _insert(session)(Rating).values(
-        user_id=user_id, posting_id=posting_id, rating=value, created_at=now, updated_at=now
+    stmt = (
+        dialect_insert(session)(Rating)
+        .values(
+            user_id=user_id, posting_id=posting_id, rating=value, created_at=now, updated_at=now
+        )
+        .on_conflict_do_update(
+            index_elements=["user_id", "posting_id"], set_={"rating": value, "updated_at": now}
+        )
+        .returning(Rating)
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["user_id", "posting_id"], set_={"rating": value, "updated_at": now}
-    )
-    session.execute(stmt)
-    rating = session.scalar(
-        select(Rating)
-        .where(Rating.user_id == user_id, Rating.posting_id == posting_id)
-        .execution_options(populate_existing=True)
-    )
-    assert rating is not None
-    return rating
+    return session.scalars(stmt, execution_options={"populate_existing": True}).one()
 
 
 def rate_url(session: Session, user_id: int, url: str, value: int) -> tuple[Rating, Posting, Job]:

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     redis_url: str = ""
 
     port: int = Field(8000, ge=1, le=65535)
+    # Threads per gateway process for the (sync) routes, and requests holding a database
+    # session at once: fewer than the pool's connections (10 + 20 overflow).
+    gateway_threads: int = Field(16, ge=1, le=30)
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     cookie_secure: bool = False
     # Throttling (`limits` notation: "10/minute", "20 per hour").

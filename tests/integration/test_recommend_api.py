@@ -76,7 +76,15 @@ def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -
     assert pred["predicted"] in (0, 1, 2, 3)
     assert len(pred["probabilities"]) == 4 and abs(sum(pred["probabilities"]) - 1) < 1e-3
     assert pred["model_version"] is not None and pred["heuristic"] is False
-    assert pred["explanation"] and {"feature", "effect"} <= set(pred["explanation"][0])
+    assert pred["explanation"] == []  # computed only when asked for
+    asked = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
+    explained = asked.json()["prediction"]
+    assert explained["explanation"] and {"feature", "effect"} <= set(explained["explanation"][0])
+    # The stored row and the freshly computed score agree.
+    same = ("predicted", "probabilities", "expected_score", "model_version")
+    assert {k: explained[k] for k in same} == {k: pred[k] for k in same}
+    again = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
+    assert again.json()["prediction"] == explained  # the cached explanation
     bad = api.post("/api/v1/predictions", json={"url": "https://example.org/x"}, headers=headers)
     assert bad.status_code == 422
 

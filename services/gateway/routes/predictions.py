@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -11,7 +11,7 @@ from shared.career.qualify import matches_for
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
-from shared.scoring import score_postings
+from shared.scoring import prediction_for
 
 router = APIRouter(prefix="/predictions", tags=["predictions"])
 
@@ -21,7 +21,12 @@ class PredictIn(BaseModel):
 
 
 @router.post("", responses={202: {"description": "the posting is being scraped first"}})
-def predict(body: PredictIn, session: SessionDep, user: UserDep) -> Any:
+def predict(
+    body: PredictIn,
+    session: SessionDep,
+    user: UserDep,
+    explain: bool = Query(False, description="also say which features raised or lowered it"),
+) -> Any:
     """A stored posting answers at once; a new one is scraped first (202 + job to poll)."""
     try:
         posting = posting_for_url(session, body.url)
@@ -36,9 +41,11 @@ def predict(body: PredictIn, session: SessionDep, user: UserDep) -> Any:
                 "job": JobPublic.model_validate(job).model_dump(mode="json"),
             },
         )
-    [prediction], _ = score_postings(session, user.id, [posting], explain_top=8)
+    prediction = prediction_for(session, user.id, posting, explain=explain)
     prediction.update(matches_for(session, user.id, [posting])[posting.id].public())
-    return {
-        "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
-        "prediction": prediction,
-    }
+    return JSONResponse(
+        {
+            "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
+            "prediction": prediction,
+        }
+    )

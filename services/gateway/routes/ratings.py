@@ -43,7 +43,6 @@ def submit_rating(body: RatingIn, session: SessionDep, user: UserDep) -> RatingS
         rating, posting, job = rate_url(session, user.id, body.url, body.rating)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    session.refresh(posting)
     return RatingSubmitted(
         rating=rating_out(rating),
         posting=PostingPublic.model_validate(posting),

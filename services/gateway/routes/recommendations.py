@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -43,18 +44,21 @@ def recommendations(
     min_match: float | None = Query(
         None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
     ),
-) -> dict[str, Any]:
+) -> JSONResponse:
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
     ranked = recommend(session, user.id, filters, limit if min_match is None else MATCH_POOL)
     fits = matches_for(session, user.id, [p for p, _ in ranked])
     if min_match is not None:
         ranked = [r for r in ranked if fits[r[0].id].match >= min_match][:limit]
     model = active_model(session, user.id)
-    return {
-        "items": [{**item(p, pr), **fits[p.id].public()} for p, pr in ranked],
-        "model_version": model.version if model else None,
-        "heuristic": model is None,
-    }
+    # Already JSON-ready: no second pass through jsonable_encoder over every posting.
+    return JSONResponse(
+        {
+            "items": [{**item(p, pr), **fits[p.id].public()} for p, pr in ranked],
+            "model_version": model.version if model else None,
+            "heuristic": model is None,
+        }
+    )
 
 
 class BlockIn(BaseModel):

@@ -37,13 +37,13 @@
     try {
       // 202 means "fetch (and read) it first": follow the job, then ask again. Reading the
       // fields can trail the fetch by a moment, hence a few rounds.
-      let res = await api("POST", "/predictions", { url });
+      let res = await api("POST", "/predictions?explain=true", { url });
       for (let round = 0; res.status === 202; round++) {
         if (round === 8) throw new Error("the posting could not be read yet; try again shortly");
         const job = await followJob(res.data.job.id, (j) => status.replaceChildren(jobStatus(j)));
         if (job.status !== "succeeded") throw new Error(job.error || `fetching the posting ${job.status}`);
         if (round > 0) await new Promise((r) => setTimeout(r, 1000));
-        res = await api("POST", "/predictions", { url });
+        res = await api("POST", "/predictions?explain=true", { url });
       }
       status.replaceChildren();
       render(res.data);

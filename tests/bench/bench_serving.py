@@ -1,0 +1,472 @@
+"""Serving under load: the gateway as `make run` starts it (services.launcher, on this
+machine's PostgreSQL and Redis, with the LinkedIn stand-in) against a bare FastAPI app run
+the same way (same uvicorn command and process count), both driven by `wrk` with one script.
+
+Seeds 50 users with 30 ratings each and a trained model, 120 stored postings (scraped from
+the stand-in and extracted by the workers), then measures at 1 and 50 concurrent clients,
+with one token and with 50 tokens. Every accepted (202) rating is looked up in the database
+after the workers drain. Prints one JSON line.
+
+Targets (same run): 0 errors at 50 clients on one token; rating >= 25 % of the bare POST's
+rate with p99 <= 4x the bare POST's p99 and ratings_lost 0; stored prediction p50 at 1 client
+<= 10 ms and >= 25 % of the bare GET's rate at 50 clients; recommendations and job polls
+>= 25 % of the bare GET; /healthz >= 80 % of the bare GET; gateway <= 300 MB RSS per process,
+scrape worker <= 200 MB, no growth over the rating run.
+
+Run: .venv/bin/python -m tests.bench.bench_serving   (needs `wrk`: `make wrk`)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+# -- the reference: a bare FastAPI app, one GET and one small-JSON POST -----------------------
+bare_app = FastAPI()
+
+
+class Small(BaseModel):
+    url: str
+    rating: int
+
+
+@bare_app.get("/get")
+async def bare_get() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@bare_app.post("/post", status_code=202)
+async def bare_post(body: Small) -> Small:
+    return body
+
+
+# -- the run ---------------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+LUA = Path(__file__).with_name("serving_load.lua")
+N_USERS, N_SEEDED, N_STORED = 50, 30, 120
+SECONDS = 5
+JOB_ID_BASE = 4_300_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_env(run: str, stand_in_port: int, data_dir: Path) -> dict[str, str]:
+    return {
+        "LIR_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/lir_bench_{run}",
+        "LIR_BROKER_URL": "redis://127.0.0.1:6379/13",
+        "LIR_REDIS_URL": "redis://127.0.0.1:6379/13",
+        "LIR_BROKER_KEY_PREFIX": f"lir-bench-{run}:",
+        "LIR_DATA_DIR": str(data_dir),
+        "LIR_LINKEDIN_BASE_URL": f"http://127.0.0.1:{stand_in_port}",
+        # 20 requests/s: the stand-in is local, the budget shape is the real one.
+        "LIR_LINKEDIN_MIN_INTERVAL_SECONDS": "0.05",
+        "LIR_LINKEDIN_JITTER_SECONDS": "0",
+        "LIR_LLM_BASE_URL": "",
+        # Models are trained once, on demand; the rating run must not start 50 retrainings.
+        "LIR_RETRAIN_EVERY": "100000",
+        "LIR_SECRET_KEY": "bench-" + run * 4,
+    }
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres") as conn:
+        conn.autocommit = True
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def started(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# -- process memory (from /proc, no extra package) --------------------------------------------
+def children(pid: int) -> list[int]:
+    out: list[int] = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            if ppid == pid:
+                out += [int(p.name), *children(int(p.name))]
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def memory(launcher_pid: int) -> dict[str, float]:
+    """Largest RSS per role: gateway (uvicorn and its workers), scrape worker, other workers."""
+    roles: dict[str, list[float]] = {"gateway": [], "scrape": [], "work": []}
+    for pid in children(launcher_pid):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            mb = rss_mb(pid)
+        except OSError:
+            continue
+        if b"uvicorn" in cmd:
+            roles["gateway"].append(mb)
+        elif b"celery" in cmd:
+            roles["scrape" if b"scrape" in cmd else "work"].append(mb)
+    return {k: round(max(v, default=0.0), 1) for k, v in roles.items()}
+
+
+# -- load ------------------------------------------------------------------------------------
+Line = tuple[str, str, str, str]  # method, path, token, JSON body
+
+
+def wrk(base: str, lines: list[Line], conns: int, seconds: float = SECONDS) -> dict[str, Any]:
+    threads = 1 if conns == 1 else 2
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+        f.writelines("\t".join(line) + "\n" for line in lines)
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "10s"]
+            + ["-s", str(LUA), base, "--", f.name, str(threads)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    raw = json.loads(out.strip().splitlines()[-1])
+    seconds_run = raw["duration_us"] / 1e6
+    return {
+        "rps": round(raw["ok"] / seconds_run, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "errors": raw["bad"] + raw["socket_errors"],
+        "ids": [int(i) for i in raw["ids"].split(",") if i],
+    }
+
+
+# -- seeding through the API and the workers --------------------------------------------------
+def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
+    import httpx
+
+    from shared.db.models import Job, Posting
+    from shared.db.session import session_scope
+    from shared.ratings import upsert_rating
+
+    client = httpx.Client(base_url=api, timeout=60)
+
+    def signup(i: int) -> tuple[int, str]:
+        res = client.post(
+            "/auth/signup",
+            json={
+                "email": f"bench-{i}-{uuid.uuid4().hex[:6]}@example.com",
+                "password": "bench pw 1",
+            },
+        )
+        res.raise_for_status()
+        return int(res.json()["user"]["id"]), str(res.json()["token"])
+
+    seeder_id, seeder = signup(-1)
+    users = [signup(i) for i in range(N_USERS)]
+    urls = [f"https://www.linkedin.com/jobs/view/{JOB_ID_BASE + i}/" for i in range(N_STORED)]
+    sheet = io.StringIO()
+    csv.writer(sheet).writerows([("url", "rating"), *((u, i % 4) for i, u in enumerate(urls))])
+    client.post(
+        "/imports",
+        headers={"Authorization": f"Bearer {seeder}"},
+        files={"file": ("seed.csv", sheet.getvalue().encode(), "text/csv")},
+    ).raise_for_status()
+    log(f"seeding {N_STORED} postings through the stand-in")
+
+    def count(*where: Any, model: Any = Posting) -> int:
+        from sqlalchemy import func, select
+
+        with session_scope() as s:
+            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    def extracted() -> bool:
+        n = count(Posting.extracted_at.is_not(None))
+        log(f"{n} postings extracted, {count(Posting.fetched_at.is_not(None))} fetched")
+        return n >= N_STORED
+
+    until(extracted, 300)
+    with session_scope() as s:
+        from sqlalchemy import func, select
+
+        postings = list(s.scalars(select(Posting.id).order_by(Posting.job_id)))
+        first, last = s.execute(
+            select(func.min(Posting.fetched_at), func.max(Posting.fetched_at))
+        ).one()
+        rng = random.Random(7)
+        for user_id, _ in users:
+            for pid in postings[:N_SEEDED]:
+                upsert_rating(s, user_id, pid, rng.randrange(4))
+    for _, token in users:
+        client.post(
+            "/models/train", headers={"Authorization": f"Bearer {token}"}
+        ).raise_for_status()
+    log(f"training {N_USERS} models")
+    until(
+        lambda: count(Job.kind == "train", Job.status.in_(("queued", "running")), model=Job) == 0,
+        300,
+    )
+    # How fast the scrape queue drained, against the 20/s the rate limit allows.
+    scrape_rate = (N_STORED - 1) / max((last - first).total_seconds(), 1e-3)
+    return {"users": users, "postings": postings, "urls": urls, "scrape_per_s": scrape_rate}
+
+
+def until(predicate: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"seeding did not finish within {timeout} s")
+        time.sleep(1)
+
+
+def job_ids(user_id: int) -> list[str]:
+    from sqlalchemy import select
+
+    from shared.db.models import Job
+    from shared.db.session import session_scope
+
+    with session_scope() as s:
+        return [str(j) for j in s.scalars(select(Job.id).where(Job.user_id == user_id).limit(40))]
+
+
+def drain_and_check(ids: list[int], timeout: float = 240) -> dict[str, Any]:
+    """Wait for every job to finish, then look up every accepted rating."""
+    from sqlalchemy import func, select
+
+    from shared.db.models import Job, Rating
+    from shared.db.session import session_scope
+
+    started_at = time.monotonic()
+    while True:
+        with session_scope() as s:
+            live = s.scalar(
+                select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running")))
+            )
+        if not live or time.monotonic() - started_at > timeout:
+            break
+        time.sleep(0.5)
+    wanted = set(ids)
+    with session_scope() as s:
+        found = set(s.scalars(select(Rating.id).where(Rating.id.in_(wanted))))
+        failed = s.scalar(select(func.count()).select_from(Job).where(Job.status == "failed"))
+    return {
+        "ratings_accepted": len(wanted),
+        "ratings_lost": len(wanted - found),
+        "drain_seconds": round(time.monotonic() - started_at, 1),
+        "jobs_left": int(live or 0),
+        "jobs_failed": int(failed or 0),
+    }
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: `make wrk` (Debian package)")
+    run = uuid.uuid4().hex[:8]
+    data_dir = Path(tempfile.mkdtemp(prefix="lir-bench-serving-"))
+    stand_in, gateway, bare = free_port(), free_port(), free_port()
+    env = {**os.environ, **bench_env(run, stand_in, data_dir)}
+    os.environ.update(env)
+
+    def log(msg: str) -> None:
+        print(f"[bench_serving] {msg}", file=sys.stderr, flush=True)
+
+    from services.launcher import gateway_command
+
+    py = sys.executable
+    admin_sql(f'CREATE DATABASE "lir_bench_{run}"')
+    try:
+        with (
+            started(
+                [py, "-m", "services.sandbox", "--port", str(stand_in)],
+                env,
+                data_dir / "stand-in.log",
+            ),
+            started(
+                [py, "-m", "services.launcher", "--port", str(gateway)],
+                env,
+                data_dir / "launcher.log",
+            ) as launcher,
+            started(
+                gateway_command("tests.bench.bench_serving:bare_app", bare),
+                env,
+                data_dir / "bare.log",
+            ) as bare_proc,
+        ):
+            base, bare_base = f"http://127.0.0.1:{gateway}", f"http://127.0.0.1:{bare}"
+            wait_http(base + "/healthz", launcher)
+            wait_http(bare_base + "/get", bare_proc)
+            seeded = seed(base + "/api/v1", log)
+            result = measure(base, bare_base, seeded, launcher.pid, log)
+            result.update(drain_and_check(result.pop("_rating_ids")))
+            result.update({f"after_{k}": v for k, v in memory(launcher.pid).items()})
+    finally:
+        from shared.db.session import get_engine
+
+        get_engine().dispose()
+        admin_sql(f'DROP DATABASE IF EXISTS "lir_bench_{run}" WITH (FORCE)')
+    shutil.rmtree(data_dir, ignore_errors=True)  # kept for a look when the run failed
+    print(json.dumps(result))
+
+
+def measure(
+    base: str, bare_base: str, seeded: dict[str, Any], launcher_pid: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    users: list[tuple[int, str]] = seeded["users"]
+    urls: list[str] = seeded["urls"]
+    tokens = [t for _, t in users]
+    one = tokens[0]
+    unrated = urls[N_SEEDED:]
+    get_bare: list[Line] = [("GET", "/get", "", "")]
+    post_bare: list[Line] = [("POST", "/post", "", json.dumps({"url": urls[0], "rating": 2}))]
+    predict_one: list[Line] = [
+        ("POST", "/api/v1/predictions", one, json.dumps({"url": u})) for u in unrated
+    ]
+    recommend_many: list[Line] = [
+        ("GET", "/api/v1/recommendations?limit=20", t, "") for t in tokens
+    ]
+    polls_one: list[Line] = [("GET", f"/api/v1/jobs/{j}", one, "") for j in job_ids(users[0][0])]
+    polls_many: list[Line] = [("GET", f"/api/v1/jobs/{job_ids(uid)[0]}", t, "") for uid, t in users]
+    me_one: list[Line] = [("GET", "/api/v1/me", one, "")]
+    # Every line a distinct (user, unrated posting): each accepted rating is a new row.
+    ratings: list[Line] = [
+        ("POST", "/api/v1/ratings", tokens[k % N_USERS], json.dumps({"url": u, "rating": k % 4}))
+        for k, u in enumerate(u for u in unrated for _ in range(N_USERS))
+    ]
+    ratings_c1, ratings_c50 = ratings[: N_USERS * 20], ratings[N_USERS * 20 :]
+
+    out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count()}
+    out["scrape_postings_per_s"] = round(seeded["scrape_per_s"], 1)
+    out["scrape_rate_limit_per_s"] = 20.0
+    out["load_before"] = round(os.getloadavg()[0], 2)
+    r: dict[str, dict[str, Any]] = {}
+
+    def phase(name: str, target: str, lines: list[Line], conns: int) -> dict[str, Any]:
+        r[name] = wrk(target, lines, conns)
+        log(
+            f"{name}: {r[name]['rps']}/s p50 {r[name]['p50_ms']} ms p99 {r[name]['p99_ms']} ms "
+            f"errors {r[name]['errors']}"
+        )
+        return r[name]
+
+    phase("bare_get_c1", bare_base, get_bare, 1)
+    phase("bare_get", bare_base, get_bare, 50)
+    phase("bare_post_c1", bare_base, post_bare, 1)
+    phase("bare_post", bare_base, post_bare, 50)
+    phase("healthz", base, [("GET", "/healthz", "", "")], 50)
+    # Warm every gateway process's model cache, as a running deployment would be.
+    wrk(base, predict_one + recommend_many, 50, 2)
+    phase("predict_c1", base, predict_one, 1)
+    phase("predict", base, predict_one, 50)
+    phase("recommend", base, recommend_many, 50)
+    phase("job_poll", base, polls_one, 50)
+    phase("job_poll_many", base, polls_many, 50)
+    phase("me", base, me_one, 50)
+    before = memory(launcher_pid)
+    phase("rating_c1", base, ratings_c1, 1)
+    phase("rating", base, ratings_c50, 50)
+    out["load_during"] = round(os.getloadavg()[0], 2)
+    bg, bp = r["bare_get"], r["bare_post"]
+    out.update(
+        bare_get_rps=bg["rps"],
+        bare_get_p50_ms=bg["p50_ms"],
+        bare_get_p99_ms=bg["p99_ms"],
+        bare_post_rps=bp["rps"],
+        bare_post_p50_ms=bp["p50_ms"],
+        bare_post_p99_ms=bp["p99_ms"],
+        bare_get_p50_ms_c1=r["bare_get_c1"]["p50_ms"],
+        bare_post_p50_ms_c1=r["bare_post_c1"]["p50_ms"],
+        healthz_rps=r["healthz"]["rps"],
+        healthz_vs_bare_get=round(r["healthz"]["rps"] / bg["rps"], 3),
+        rating_rps=r["rating"]["rps"],
+        rating_p50_ms=r["rating"]["p50_ms"],
+        rating_p99_ms=r["rating"]["p99_ms"],
+        rating_p50_ms_c1=r["rating_c1"]["p50_ms"],
+        rating_vs_bare_post=round(r["rating"]["rps"] / bp["rps"], 3),
+        rating_p99_vs_bare_p99=round(r["rating"]["p99_ms"] / bp["p99_ms"], 2),
+        predict_rps=r["predict"]["rps"],
+        predict_p50_ms_c1=r["predict_c1"]["p50_ms"],
+        predict_p50_ms=r["predict"]["p50_ms"],
+        predict_p99_ms=r["predict"]["p99_ms"],
+        predict_vs_bare_get=round(r["predict"]["rps"] / bg["rps"], 3),
+        recommend_rps=r["recommend"]["rps"],
+        recommend_p99_ms=r["recommend"]["p99_ms"],
+        recommend_vs_bare_get=round(r["recommend"]["rps"] / bg["rps"], 3),
+        job_poll_rps=r["job_poll"]["rps"],
+        job_poll_p99_ms=r["job_poll"]["p99_ms"],
+        job_poll_vs_bare_get=round(r["job_poll"]["rps"] / bg["rps"], 3),
+        job_poll_50_tokens_rps=r["job_poll_many"]["rps"],
+        me_rps=r["me"]["rps"],
+        single_token_errors=sum(
+            r[k]["errors"] for k in ("predict", "predict_c1", "job_poll", "me")
+        ),
+        errors_50_tokens=sum(r[k]["errors"] for k in ("rating", "recommend", "job_poll_many")),
+        bare_errors=sum(r[k]["errors"] for k in r if k.startswith("bare")),
+    )
+    after = memory(launcher_pid)
+    out.update(
+        gateway_rss_mb=after["gateway"],
+        scrape_worker_rss_mb=after["scrape"],
+        worker_rss_mb=after["work"],
+        gateway_rss_growth_mb=round(after["gateway"] - before["gateway"], 1),
+        ratings_in_run=len(r["rating"]["ids"]) + len(r["rating_c1"]["ids"]),
+    )
+    out["_rating_ids"] = r["rating"]["ids"] + r["rating_c1"]["ids"]
+    return out
+
+
+if __name__ == "__main__":
+    main()
