@@ -8,7 +8,7 @@ comma   := ,
 EXTRAS  ?= gateway,worker,dev,embeddings
 STAMP   := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: install run migrate test lint bench up down demo sandbox browser clean
+.PHONY: install run migrate test lint bench up down demo sandbox browser wrk clean
 
 install: $(STAMP)
 
@@ -42,11 +42,16 @@ test: install browser
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy shared services
 
-bench: install
+bench: install wrk
 	$(BIN)/python tests/bench/bench_parse.py
 	$(BIN)/python tests/bench/bench_salary.py
 	$(BIN)/python tests/bench/bench_accuracy.py
 	$(BIN)/python tests/bench/bench_career.py
+	$(BIN)/python -m tests.bench.bench_serving
+
+# Debian's wrk drives bench_serving's load (the same client for the gateway and the bare app).
+wrk:
+	@test -x /usr/bin/wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
 up:
 	docker compose up --build
