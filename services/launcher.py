@@ -103,8 +103,8 @@ class Supervisor:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for p in self.procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
+            if p.poll() is None:  # the leader only: it stops its own pool (or workers) in order
+                p.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for p in self.procs:
             with contextlib.suppress(subprocess.TimeoutExpired):

@@ -2,8 +2,8 @@
 machine's PostgreSQL and Redis, with the LinkedIn stand-in) against a bare FastAPI app run
 the same way (same uvicorn command and process count), both driven by `wrk` with one script.
 
-Seeds 50 users with 30 ratings each (10 of them with a trained model, the others on the
-heuristic), 120 stored postings (scraped from the stand-in and extracted by the workers),
+Seeds 50 users, 10 with 30 ratings and a trained model, 40 with 10 ratings (below the
+minimum: the heuristic), and 120 stored postings (scraped from the stand-in and extracted),
 then measures at 1 and 50 concurrent clients, with one token and with 50 tokens. Every
 accepted (202) rating is looked up in the database after the workers drain. Prints one JSON line.
 
@@ -255,8 +255,8 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
             select(func.min(Posting.fetched_at), func.max(Posting.fetched_at))
         ).one()
         rng = random.Random(7)
-        for user_id, _ in users:
-            for pid in postings[:N_SEEDED]:
+        for n, (user_id, _) in enumerate(users):
+            for pid in postings[: N_SEEDED if n < N_MODELS else 10]:
                 upsert_rating(s, user_id, pid, rng.randrange(4))
     # Each user re-rates one posting through the API: a scrape job of their own to poll.
     for _, token in users:
@@ -265,14 +265,14 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
             headers={"Authorization": f"Bearer {token}"},
             json={"url": urls[0], "rating": 3},
         ).raise_for_status()
-    for _, token in users[:N_MODELS]:
+    for _, token in users[:N_MODELS]:  # the job the rating above queued, if it did
         client.post(
             "/models/train", headers={"Authorization": f"Bearer {token}"}
         ).raise_for_status()
     log(f"training {N_MODELS} models")
     until(
         lambda: count(Job.kind == "train", Job.status.in_(("queued", "running")), model=Job) == 0,
-        300,
+        600,
     )
     # How fast the scrape queue drained, against the 20/s the rate limit allows.
     scrape_rate = (N_STORED - 1) / max((last - first).total_seconds(), 1e-3)

@@ -85,6 +85,11 @@ def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -
     assert {k: explained[k] for k in same} == {k: pred[k] for k in same}
     again = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
     assert again.json()["prediction"] == explained  # the cached explanation
+    # A new model version: the stored row of the old one is not served any more.
+    train = api.post("/api/v1/models/train", headers=headers).json()["job"]
+    assert wait_job(api, headers, train["id"], timeout=120)["status"] == "succeeded"
+    newer = api.post("/api/v1/predictions", json={"url": url}, headers=headers).json()
+    assert newer["prediction"]["model_version"] == pred["model_version"] + 1
     bad = api.post("/api/v1/predictions", json={"url": "https://example.org/x"}, headers=headers)
     assert bad.status_code == 422
 
