@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from services.gateway.web.csrf import require_header_token
 from services.gateway.web.render import session_user
 from shared.credentials import lookup
 from shared.db.models import User
 from shared.db.session import session_scope
+from shared.settings import get_settings
+
+_admitted: CapacityLimiter | None = None
 
 
-def get_session() -> Iterator[Session]:
-    """Commit when the route returns (queued jobs are sent right after), roll back on error."""
-    with session_scope() as session:
-        yield session
+def _admission() -> CapacityLimiter:
+    global _admitted
+    if _admitted is None:
+        _admitted = CapacityLimiter(get_settings().gateway_threads)
+    return _admitted
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """Commit when the route returns (queued jobs are sent right after), roll back on error.
+
+    At most `gateway_threads` requests hold a session at once, fewer than the pool has
+    connections: otherwise requests waiting for a connection could take every thread while
+    the sessions holding the connections wait for a thread to commit and let go (the
+    gateway then stalls until the pool times out)."""
+    async with _admission():
+        scope = session_scope()
+        session = scope.__enter__()  # no I/O: the connection is taken on first use
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(scope.__exit__, *sys.exc_info())
+            raise
+        await run_in_threadpool(scope.__exit__, None, None, None)
 
 
 # scope="function": the commit happens before the response leaves, so a client that polls

@@ -130,7 +130,7 @@ def started(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
 
 
 # -- process memory (from /proc, no extra package) --------------------------------------------
-def children(pid: int) -> list[int]:
+def children(pid: int, recursive: bool = True) -> list[int]:
     out: list[int] = []
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
@@ -139,7 +139,7 @@ def children(pid: int) -> list[int]:
             except (OSError, IndexError):
                 continue
             if ppid == pid:
-                out += [int(p.name), *children(int(p.name))]
+                out += [int(p.name), *(children(int(p.name)) if recursive else [])]
     return out
 
 
@@ -151,18 +151,20 @@ def rss_mb(pid: int) -> float:
 
 
 def memory(launcher_pid: int) -> dict[str, float]:
-    """Largest RSS per role: gateway (uvicorn and its workers), scrape worker, other workers."""
+    """Largest RSS per role: a gateway process (uvicorn's workers are spawned children, so
+    a process counts by the launcher's child it descends from), the scrape worker, others."""
     roles: dict[str, list[float]] = {"gateway": [], "scrape": [], "work": []}
-    for pid in children(launcher_pid):
+    for top in children(launcher_pid, recursive=False):
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            mb = rss_mb(pid)
+            cmd = Path(f"/proc/{top}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"uvicorn" in cmd:
-            roles["gateway"].append(mb)
-        elif b"celery" in cmd:
-            roles["scrape" if b"scrape" in cmd else "work"].append(mb)
+        role = "gateway" if b"uvicorn" in cmd else "scrape" if b"scrape@" in cmd else "work"
+        for pid in [top, *children(top)]:
+            try:
+                roles[role].append(rss_mb(pid))
+            except OSError:
+                continue
     return {k: round(max(v, default=0.0), 1) for k, v in roles.items()}
 
 
