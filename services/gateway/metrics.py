@@ -42,9 +42,8 @@ class JobCollector(Collector):
 
 
 class LatencyMiddleware:
-    """Request latency per route template (/api/v1/jobs/{job_id}, so label values stay
-    few). Pure ASGI: it only watches the response start go by, no per-request task or
-    request object as @app.middleware("http") would make."""
+    """Request latency per route template. Pure ASGI: it only watches the response start
+    go by, no per-request task or request object as @app.middleware("http") would make."""
 
     def __init__(self, app: ASGIApp, histogram: Histogram) -> None:
         self.app, self.histogram = app, histogram
@@ -65,10 +64,19 @@ class LatencyMiddleware:
         try:
             await self.app(scope, receive, watch)
         finally:
-            route = scope.get("route")
-            self.histogram.labels(
-                scope["method"], getattr(route, "path", "unmatched"), str(status)
-            ).observe(time.perf_counter() - started)
+            self.histogram.labels(scope["method"], route_template(scope), str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+def route_template(scope: Scope) -> str:
+    """The path with its parameters named (/api/v1/jobs/{job_id}), so label values stay few."""
+    if scope.get("route") is None:
+        return "unmatched"
+    names = {str(v): k for k, v in scope.get("path_params", {}).items()}
+    return "/".join(
+        f"{{{names[seg]}}}" if seg in names else seg for seg in scope["path"].split("/")
+    )
 
 
 def install_metrics(app: FastAPI) -> None:
