@@ -103,6 +103,9 @@ def test_full_flow(page: Any, artifacts: Path) -> None:
     page.wait_for_selector("#result:not([hidden]) #score .n", timeout=60_000)
     assert page.locator("#score .n").inner_text() in {"0", "1", "2", "3"}
     assert page.locator("#probs rect.prob-bar").count() == 4
+    # The page asks for the explanation (?explain=true); the API computes it only then.
+    assert "No explanation available" not in page.locator("#why").inner_text()
+    assert page.locator("#why svg, #why p.hint").count() >= 1
     shot(page, artifacts, "07-predict")
 
     # 4) search and see the ranked results
