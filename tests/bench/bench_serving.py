@@ -87,6 +87,7 @@ def bench_env(run: str, stand_in_port: int, data_dir: Path) -> dict[str, str]:
         # Models are trained once, on demand; the rating run must not start 50 retrainings.
         "LIR_RETRAIN_EVERY": "100000",
         "LIR_SECRET_KEY": "bench-" + run * 4,
+        "LIR_SIGNUPS_PER_ADDRESS": "1000/hour",  # 51 sign-ups from this one address
     }
 
 
