@@ -5,6 +5,7 @@ as declared)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from schemathesis.checks import (
 )
 
 from services.gateway.app import create_app
-from tests.conftest import signup
+from tests.conftest import cancel_jobs, signup
 
 app = create_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -31,11 +32,13 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def auth(database: str, redis_broker: str) -> dict[str, str]:
+def auth(database: str, redis_broker: str) -> Iterator[dict[str, str]]:
     from fastapi.testclient import TestClient
 
     with TestClient(app) as client:
-        return signup(client)
+        headers = signup(client)
+        yield headers
+        cancel_jobs(client, headers)  # the generated ratings and searches need no worker
 
 
 @schema.parametrize()
