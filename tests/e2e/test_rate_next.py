@@ -50,4 +50,6 @@ def test_rate_next_one_card_at_a_time(page: Any, db: Any, artifacts: Path) -> No
     )
     third = page.locator("#next-card .posting h3").inner_text()
     assert {first, second, third} == titles
+    recent = page.locator("#recent li .title").all_inner_texts()
+    assert recent == [f"{second} — Acme", f"{first} — Acme"]
     shot(page, artifacts, "rate-next-after-two")

@@ -2,7 +2,7 @@
 /* Rate next: one suggested posting at a time; 0-3 rates it and shows the next one. The
    suggestions are fetched again after each rating, so they follow the newest model. */
 (() => {
-  const { api, el, postingCard, showError } = LIR;
+  const { api, el, postingCard, showError, RATING_LABELS } = LIR;
   const card = document.getElementById("next-card");
   const progress = document.getElementById("next-progress");
   const buttons = document.getElementById("next-buttons");
@@ -43,6 +43,11 @@
     error.hidden = true;
     try {
       await api("POST", "/ratings", { url: current.url, rating });
+      // Listed with the pasted ones, so "Recent submissions" tells the whole visit.
+      document.getElementById("recent-empty").hidden = true;
+      document.getElementById("recent").prepend(el("li", { dataset: { postingId: current.id } },
+        el("span", { class: `pill r${rating}` }, `${rating} · ${RATING_LABELS[rating]}`),
+        el("span", { class: "title" }, [current.title, current.company].filter(Boolean).join(" — "))));
       await load();
     } catch (err) {
       showError(error, err);
