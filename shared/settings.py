@@ -83,6 +83,23 @@ class Settings(BaseSettings):
     career_match_threshold: float = Field(0.7, ge=0, le=1)
     resume_max_bytes: int = Field(2_000_000, gt=0)
 
+    # Saved searches (shared.saved_searches): beat looks for due ones this often, starts
+    # no more than fit in this share of the LinkedIn budget per look, and refuses schedules
+    # tighter than the minimum.
+    saved_search_tick_seconds: float = Field(60.0, gt=0)
+    saved_search_budget_share: float = Field(0.5, gt=0, le=1)
+    saved_search_min_every_hours: float = Field(1.0, ge=0)
+    # Where users reach this deployment: the links in feeds and e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    # E-mail digests of new matches; off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = "LIRecommend <alerts@localhost>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+
     job_requeue_after_seconds: int = Field(120, ge=1)
     job_heartbeat_timeout_seconds: int = Field(300, ge=1)
     job_max_attempts: int = Field(3, ge=1)

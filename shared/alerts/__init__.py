@@ -1,0 +1,1 @@
+"""Alerts about new matches: in-app notifications, a private Atom feed, an e-mail digest."""
