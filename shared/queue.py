@@ -18,6 +18,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "train": ("train.model", "train"),
     "search": ("search.run", "scrape"),
     "import": ("import.ratings", "extract"),
+    "saved_search": ("saved_search.run", "scrape"),
 }
 QUEUES = sorted({queue for _, queue in ROUTES.values()})
 # The reaper's own queue, consumed by a worker of its own: a backlog of real work can
@@ -79,7 +80,15 @@ def make_celery(settings: Settings | None = None) -> Celery:
                     # A reap the maintenance worker cannot run in time is replaced by the next.
                     "expires": settings.job_reap_interval_seconds,
                 },
-            }
+            },
+            "dispatch-saved-searches": {
+                "task": "saved_search.dispatch",
+                "schedule": settings.saved_search_tick_seconds,
+                "options": {
+                    "queue": MAINTENANCE_QUEUE,
+                    "expires": settings.saved_search_tick_seconds,
+                },
+            },
         },
         beat_schedule_filename=str(Path(settings.data_dir).resolve() / "celerybeat-schedule"),
     )

@@ -66,6 +66,8 @@ TEST_ENV = {
     "LIR_JOB_REQUEUE_AFTER_SECONDS": "3",
     "LIR_JOB_HEARTBEAT_TIMEOUT_SECONDS": "4",
     "LIR_RETRAIN_EVERY": "3",
+    "LIR_SAVED_SEARCH_TICK_SECONDS": "1",
+    "LIR_SAVED_SEARCH_MIN_EVERY_HOURS": "0",
     "LIR_LLM_BASE_URL": "",
     "LIR_SECRET_KEY": f"test-secret-{RUN_ID}-" + "x" * 32,
     # Every test signs up from one address; the throttle's own tests lower these.

@@ -29,12 +29,14 @@ from services.gateway.routes import (
     health,
     jobs,
     models,
+    notifications,
     predictions,
     preferences,
     profile,
     rate_next,
     ratings,
     recommendations,
+    saved_searches,
     searches,
 )
 from services.gateway.web import router as web
@@ -88,9 +90,12 @@ def create_app() -> FastAPI:
         career.router,
         preferences.router,
         rate_next.router,
+        saved_searches.router,
+        notifications.router,
     )
     for router in routers:  # each on the app itself: a nested router costs a match per level
         app.include_router(router, prefix="/api/v1", responses=API_ERRORS)
+    app.include_router(notifications.feeds)
     app.include_router(web.router)
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -477,11 +477,20 @@ def search_ids(
     fidx = field_for_keywords(keywords)
     allowed = [w - 1 for w in workplaces if 1 <= w <= 3] or [0, 1, 2]
     seed = _stable_hash(f"{keywords}|{location}") % 50_000_000
-    ids = []
-    for n in range(start, min(start + count, total)):
-        widx = allowed[n % len(allowed)]
-        slot = seed + n * 7919  # spread results over the id space
-        block = (ID_BASE // (len(FIELDS) * len(WORKPLACES)) + slot) * len(WORKPLACES) + widx
-        jid = block * len(FIELDS) + fidx
-        ids.append(jid)
-    return ids
+    return [_result_id(seed, n, allowed, fidx) for n in range(start, min(start + count, total))]
+
+
+def fresh_ids(keywords: str, location: str, workplaces: list[int], count: int) -> list[int]:
+    """Postings that appeared after the query's regular results, newest first: slots past
+    LinkedIn's paging cap, so they never repeat a regular result."""
+    fidx = field_for_keywords(keywords)
+    allowed = [w - 1 for w in workplaces if 1 <= w <= 3] or [0, 1, 2]
+    seed = _stable_hash(f"{keywords}|{location}") % 50_000_000
+    return [_result_id(seed, 1000 + k, allowed, fidx) for k in reversed(range(count))]
+
+
+def _result_id(seed: int, n: int, allowed: list[int], fidx: int) -> int:
+    widx = allowed[n % len(allowed)]
+    slot = seed + n * 7919  # spread results over the id space
+    block = (ID_BASE // (len(FIELDS) * len(WORKPLACES)) + slot) * len(WORKPLACES) + widx
+    return block * len(FIELDS) + fidx

@@ -15,13 +15,13 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from services.sandbox.generator import generate, search_ids
+from services.sandbox.generator import fresh_ids, generate, search_ids
 from services.sandbox.markup import (
     AUTHWALL_PAGE,
     NOT_FOUND_PAGE,
@@ -55,6 +55,12 @@ class Knobs:
     search_overlap: int = 0  # pages after the first repeat this many cards of the previous
     # job id -> Location: posting requests for it are redirected (unless already there)
     redirects: dict[str, str] = field(default_factory=dict)
+    # New postings at the top of every search: this many, plus one more per
+    # `search_fresh_every_seconds` since start or reset (0: none over time).
+    search_fresh: int = 0
+    search_fresh_every_seconds: float = 0.0
+    # job id -> the job id whose posting it repeats (the same job posted again)
+    reposts: dict[str, str] = field(default_factory=dict)
 
     def merge(self, update: dict[str, Any]) -> None:
         known = {f.name for f in fields(self)}
@@ -64,7 +70,7 @@ class Knobs:
         for key, value in update.items():
             if key.endswith("_ids"):
                 value = [str(v) for v in value]
-            elif key == "redirects":
+            elif key in ("redirects", "reposts"):
                 value = {str(k): str(v) for k, v in value.items()}
             setattr(self, key, value)
 
@@ -76,6 +82,7 @@ class SandboxState:
         self.knobs = Knobs()
         self.knobs.merge(knobs)
         self.total = 0
+        self.started = time.monotonic()
         self.by_path: Counter[str] = Counter()
         self.by_job: Counter[str] = Counter()
         self.by_status: Counter[int] = Counter()
@@ -86,6 +93,7 @@ class SandboxState:
             self.knobs = Knobs()
             self.knobs.merge(self.initial)
             self.total = 0
+            self.started = time.monotonic()
             self.by_path.clear()
             self.by_job.clear()
             self.by_status.clear()
@@ -238,7 +246,9 @@ class Handler(BaseHTTPRequestHandler):
         if job_id in knobs.authwall_ids or _in_rate(job_id, knobs.authwall_rate):
             target = f"/jobs/view/{job_id}"
             return 302, "", {"Location": f"/authwall?trk=public_jobs&sessionRedirect={target}"}
-        posting = generate(job_id)
+        posting = generate(knobs.reposts.get(job_id, job_id))
+        if job_id in knobs.reposts:
+            posting = replace(posting, job_id=job_id)
         closed = job_id in knobs.closed_ids
         html = full_page(posting, now_utc(), closed) if full else fragment(posting, closed)
         if job_id in knobs.truncated_ids:
@@ -264,8 +274,16 @@ class Handler(BaseHTTPRequestHandler):
         first = max(0, start - knobs.search_overlap) if start else 0
         if knobs.search_total is not None:
             first = min(first, knobs.search_total)
+        fresh = knobs.search_fresh
+        if knobs.search_fresh_every_seconds > 0:
+            elapsed = time.monotonic() - self.server.state.started
+            fresh += int(elapsed / knobs.search_fresh_every_seconds)
+        new = fresh_ids(one("keywords"), one("location"), workplaces, fresh)[first : first + 10]
         count = 10 if knobs.search_total is None else max(0, min(10, knobs.search_total - first))
-        ids = search_ids(one("keywords"), one("location"), workplaces, first, count)
+        regular = search_ids(
+            one("keywords"), one("location"), workplaces, max(0, first - fresh), count - len(new)
+        )
+        ids = new + regular
         html = search_page([generate(i) for i in ids], start, now_utc())
         if full:
             html = (

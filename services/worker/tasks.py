@@ -81,3 +81,19 @@ def import_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.data_io import import_work
 
     self.run_job(job_id, attempt, import_work)
+
+
+@celery_app.task(name="saved_search.run", base=JobTask, bind=True)
+def saved_search_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
+    from shared.saved_searches.service import run_work
+
+    self.run_job(job_id, attempt, run_work)
+
+
+@celery_app.task(name="saved_search.dispatch")
+def dispatch_saved_searches_task() -> dict[str, int]:
+    from shared.db.session import session_scope
+    from shared.saved_searches.service import dispatch
+
+    with session_scope() as session:
+        return dispatch(session)

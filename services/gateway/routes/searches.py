@@ -35,8 +35,8 @@ class SearchStarted(BaseModel):
     job: JobPublic
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
-def start_search(body: SearchIn, session: SessionDep, user: UserDep) -> SearchStarted:
+def check_search(body: SearchIn) -> None:
+    """What pydantic cannot say alone; a saved search is checked the same way."""
     if not body.keywords.strip() and not body.url:
         raise HTTPException(422, "give keywords (and a location) or a LinkedIn search url")
     if body.url:
@@ -46,6 +46,11 @@ def start_search(body: SearchIn, session: SessionDep, user: UserDep) -> SearchSt
             raise HTTPException(422, str(exc)) from None
     if any(not 1 <= e <= 6 for e in body.filters.experience):
         raise HTTPException(422, "filters.experience levels must be between 1 and 6")
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def start_search(body: SearchIn, session: SessionDep, user: UserDep) -> SearchStarted:
+    check_search(body)
     check_searches(session, user.id)
     check_queued_jobs(session, user.id)
     job = create_job(session, kind="search", user_id=user.id, params=body.model_dump(mode="json"))
