@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.db.base import utcnow
 from shared.db.models import Posting
 from shared.extraction import PostingText
+from shared.reposts.service import group_posting
 from shared.settings import get_settings
 
 
@@ -51,6 +52,7 @@ def extract_and_store(session: Session, posting: Posting, *, user_id: int | None
     posting.workplace_type = posting.workplace_type or chosen.workplace_type
     posting.extracted_at = utcnow()
     _embed(posting)
+    group_posting(session, posting)
     return {
         "posting_id": posting.id,
         "source": result.source,

@@ -82,6 +82,8 @@ def store_parsed(posting: Posting, parsed: ParsedPosting) -> None:
         setattr(posting, name, getattr(parsed, name, None))
     posting.salary_text = parsed.salary
     posting.is_closed = bool(parsed.is_closed)
+    if posting.is_closed and posting.closed_at is None:
+        posting.closed_at = utcnow()
     posting.parsed = parsed.model_dump(mode="json", exclude={"description_html"})
 
 

@@ -81,6 +81,14 @@ def make_celery(settings: Settings | None = None) -> Celery:
                     "expires": settings.job_reap_interval_seconds,
                 },
             },
+            "recheck-postings": {
+                "task": "postings.recheck",
+                "schedule": settings.posting_recheck_interval_seconds,
+                "options": {
+                    "queue": "extract",
+                    "expires": settings.posting_recheck_interval_seconds,
+                },
+            },
             "dispatch-saved-searches": {
                 "task": "saved_search.dispatch",
                 "schedule": settings.saved_search_tick_seconds,

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     saved_search_tick_seconds: float = Field(60.0, gt=0)
     saved_search_budget_share: float = Field(0.5, gt=0, le=1)
     saved_search_min_every_hours: float = Field(1.0, ge=0)
+    # How often beat re-checks old tracked and recommended postings (shared.freshness).
+    posting_recheck_interval_seconds: float = Field(300.0, gt=0)
     # Where users reach this deployment: the links in feeds and e-mails.
     public_url: str = "http://127.0.0.1:8000"
     # E-mail digests of new matches; off while smtp_host is empty.

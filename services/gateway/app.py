@@ -36,6 +36,7 @@ from services.gateway.routes import (
     rate_next,
     ratings,
     recommendations,
+    reposts,
     saved_searches,
     searches,
 )
@@ -91,6 +92,7 @@ def create_app() -> FastAPI:
         preferences.router,
         rate_next.router,
         saved_searches.router,
+        reposts.router,
         notifications.router,
     )
     for router in routers:  # each on the app itself: a nested router costs a match per level

@@ -97,3 +97,12 @@ def dispatch_saved_searches_task() -> dict[str, int]:
 
     with session_scope() as session:
         return dispatch(session)
+
+
+@celery_app.task(name="postings.recheck")
+def recheck_postings_task() -> dict[str, int]:
+    from shared.db.session import session_scope
+    from shared.freshness.service import recheck
+
+    with session_scope() as session:
+        return recheck(session)

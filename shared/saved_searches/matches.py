@@ -11,6 +11,7 @@ from shared.db.base import utcnow
 from shared.db.models import Posting, Prediction, SavedSearch, SavedSearchMatch
 from shared.jobs import aware
 from shared.recommendations import item
+from shared.reposts.service import fold, rating_offers, repost_fields
 from shared.scoring import ensure_scored
 
 
@@ -34,8 +35,10 @@ def matches(
     )
     if only_new:
         stmt = stmt.where(SavedSearchMatch.seen_at.is_(None))
+    folded = fold(list(session.execute(stmt).all()), at=1)
+    offers = rating_offers(session, saved.user_id, [row[1] for row, _ in folded])
     out = []
-    for match, posting, prediction in session.execute(stmt).all():
+    for (match, posting, prediction), n in folded:
         base = item(posting, prediction or _stored(match))
         out.append(
             {
@@ -45,6 +48,7 @@ def matches(
                 },
                 "first_seen_at": aware(match.first_seen_at),
                 "is_new": match.seen_at is None,
+                **repost_fields(posting, n, offers),
             }
         )
     return out

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.db.base import utcnow
 from shared.db.models import Job, SavedSearch, SavedSearchMatch
 from shared.jobs import ACTIVE, JobFailed, Progress, aware, create_job
+from shared.ratings import dialect_insert
 from shared.saved_searches.schedule import (
     Due,
     admit,
@@ -79,13 +80,19 @@ def update(session: Session, saved: SavedSearch, changes: dict[str, Any]) -> Sav
     return saved
 
 
-def start_run(session: Session, saved: SavedSearch, *, priority: str) -> Job:
+def start_run(
+    session: Session, saved: SavedSearch, *, priority: str, estimated_requests: float = 0.0
+) -> Job:
     now = utcnow()
     job = create_job(
         session,
         kind=KIND,
         user_id=saved.user_id,
-        params={**saved.params, "saved_search_id": saved.id},
+        params={
+            **saved.params,
+            "saved_search_id": saved.id,
+            "estimated_requests": estimated_requests,
+        },
         priority=priority,
     )
     saved.last_job_id = job.id
@@ -126,7 +133,7 @@ def dispatch(session: Session, now: datetime | None = None) -> dict[str, int]:
         )
         for s in rows
     ]
-    in_flight = sum(estimate_requests(int(p.get("limit", 25)), None) for _, p in running)
+    in_flight = sum(float(p.get("estimated_requests", 0.0)) for _, p in running)
     capacity = look_capacity(
         settings.saved_search_tick_seconds,
         settings.linkedin_min_interval_seconds + settings.linkedin_jitter_seconds / 2,
@@ -134,7 +141,12 @@ def dispatch(session: Session, now: datetime | None = None) -> dict[str, int]:
     )
     started = admit(due, in_flight, busy, capacity)
     for d in started:
-        start_run(session, by_id[d.saved_search_id], priority="bulk")
+        start_run(
+            session,
+            by_id[d.saved_search_id],
+            priority="bulk",
+            estimated_requests=d.estimated_requests,
+        )
     return {"due": len(due), "started": len(started), "busy_users": len(busy)}
 
 
@@ -156,32 +168,7 @@ def run_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
         raise JobFailed("the saved search was deleted")
     result = search_work(session, job, progress)
     now = utcnow()
-    known = set(
-        session.scalars(
-            select(SavedSearchMatch.posting_id).where(SavedSearchMatch.saved_search_id == saved.id)
-        )
-    )
-    new: list[dict[str, Any]] = []
-    for it in result["items"]:
-        pid = it["posting"]["id"]
-        if pid in known:
-            continue
-        known.add(pid)
-        session.add(
-            SavedSearchMatch(
-                saved_search_id=saved.id,
-                posting_id=pid,
-                first_seen_at=now,
-                last_seen_at=now,
-                expected_score=it["expected_score"],
-            )
-        )
-        new.append(it)
-    seen_again = [it["posting"]["id"] for it in result["items"]]
-    session.query(SavedSearchMatch).filter(
-        SavedSearchMatch.saved_search_id == saved.id,
-        SavedSearchMatch.posting_id.in_(seen_again),
-    ).update({"last_seen_at": now}, synchronize_session=False)
+    new = [it for it in result["items"] if _record_match(session, saved.id, it, now)]
     saved.last_run_at = now
     session.flush()
     alerts = alert_new_matches(session, saved, new)
@@ -206,3 +193,24 @@ def match_counts(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]
         .group_by(SavedSearchMatch.saved_search_id)
     ).all()
     return {sid: (int(total), int(new)) for sid, total, new in rows}
+
+
+def _record_match(session: Session, saved_search_id: int, it: dict[str, Any], now: Any) -> bool:
+    """True when this search had never found the posting. An insert that yields to an
+    existing row, so a retried run (or two at once) records each match once."""
+    stmt = (
+        dialect_insert(session)(SavedSearchMatch)
+        .values(
+            saved_search_id=saved_search_id,
+            posting_id=it["posting"]["id"],
+            first_seen_at=now,
+            last_seen_at=now,
+            expected_score=it["expected_score"],
+        )
+        .on_conflict_do_update(
+            index_elements=["saved_search_id", "posting_id"], set_={"last_seen_at": now}
+        )
+        .returning(SavedSearchMatch.first_seen_at)
+    )
+    first = aware(session.execute(stmt).scalar_one())
+    return first == now

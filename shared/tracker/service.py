@@ -101,6 +101,7 @@ def days_since(moment: datetime, now: datetime | None = None) -> int:
 
 def board(session: Session, user_id: int, status: str | None = None) -> list[dict[str, Any]]:
     """Applications with what a card shows: the given rating, else the predicted one."""
+    from shared.career.qualify import matches_for
     from shared.schemas import PostingPublic
     from shared.scoring import score_postings
 
@@ -127,6 +128,7 @@ def board(session: Session, user_id: int, status: str | None = None) -> list[dic
     scores, _ = score_postings(session, user_id, unscored)
     for posting, score in zip(unscored, scores, strict=True):
         stored[posting.id] = {k: score[k] for k in ("predicted", "expected_score")}
+    fits = matches_for(session, user_id, [a.posting for a in apps if a.posting.title])
     now = utcnow()
     return [
         {
@@ -142,7 +144,7 @@ def board(session: Session, user_id: int, status: str | None = None) -> list[dic
             "rating": given.get(a.posting_id),
             "prediction": stored.get(a.posting_id),
             "closed": a.posting.is_closed,
-            "match": None,
+            "match": fits[a.posting_id].match if a.posting_id in fits else None,
             "posting": PostingPublic.model_validate(a.posting),
         }
         for a in apps

@@ -66,7 +66,7 @@ def finished_run(api: Any, headers: dict[str, str], sid: int, after: str | None 
         ok = job and job["status"] in ("succeeded", "failed") and job["id"] != after
         return job if ok else None
 
-    return wait_for(done, timeout=120, every=0.5)
+    return wait_for(done, timeout=300, every=0.5)  # a fresh worker loads the embedder first
 
 
 def test_schedule_new_matches_alerts_feed_and_digest(

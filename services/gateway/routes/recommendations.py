@@ -19,6 +19,7 @@ from shared.recommendations import (
     recommend,
     remove_block_rule,
 )
+from shared.reposts.service import fold, rating_offers, repost_fields
 from shared.training import active_model
 
 router = APIRouter(tags=["recommendations"])
@@ -46,15 +47,21 @@ def recommendations(
     ),
 ) -> JSONResponse:
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
-    ranked = recommend(session, user.id, filters, limit if min_match is None else MATCH_POOL)
+    pool = 2 * limit if min_match is None else MATCH_POOL  # reposts fold into one card
+    ranked = recommend(session, user.id, filters, pool)
     fits = matches_for(session, user.id, [p for p, _ in ranked])
     if min_match is not None:
-        ranked = [r for r in ranked if fits[r[0].id].match >= min_match][:limit]
+        ranked = [r for r in ranked if fits[r[0].id].match >= min_match]
+    folded = fold(ranked)[:limit]
+    offers = rating_offers(session, user.id, [p for (p, _), _ in folded])
     model = active_model(session, user.id)
     # Already JSON-ready: no second pass through jsonable_encoder over every posting.
     return JSONResponse(
         {
-            "items": [{**item(p, pr), **fits[p.id].public()} for p, pr in ranked],
+            "items": [
+                {**item(p, pr), **fits[p.id].public(), **repost_fields(p, n, offers)}
+                for (p, pr), n in folded
+            ],
             "model_version": model.version if model else None,
             "heuristic": model is None,
         }

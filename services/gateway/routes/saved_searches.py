@@ -65,6 +65,11 @@ class Match(BaseModel):
     prediction: dict[str, Any]
     first_seen_at: datetime
     is_new: bool
+    group_id: int
+    also_posted: int = Field(description="other postings of the same job among the matches")
+    rating_offer: dict[str, int] | None = Field(
+        description="your rating of another posting of this job, to apply here if you agree"
+    )
 
 
 def _out(session: SessionDep, saved: SavedSearch) -> SavedSearchPublic:

@@ -27,6 +27,7 @@ NAV = [
     ("/tracker", "Tracker"),
     ("/profile", "Profile"),
     ("/path", "Path"),
+    ("/alerts", "Alerts"),
     ("/model", "Model"),
     ("/insights", "Insights"),
 ]

@@ -1,0 +1,1 @@
+"""Keeping tracked and recommended postings current: re-checked when old, closed ones flagged."""

@@ -1,0 +1,1 @@
+"""Reposts: the same job under several LinkedIn ids, grouped so it shows once."""

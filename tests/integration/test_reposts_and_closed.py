@@ -1,0 +1,86 @@
+"""Reposts and closed postings through the real API on Postgres, a worker whose beat
+re-checks old postings every 2 s, and the LinkedIn stand-in's repost and closed knobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Worker, signup, wait_for
+
+URL = "https://www.linkedin.com/jobs/view/{}/"
+A, B, C, D = "3400990001", "3400990002", "3400990003", "3400990004"
+
+
+@pytest.fixture(scope="module")
+def stack(database: str, redis_broker: str, linkedin: Any, api: Any) -> Iterator[Any]:
+    linkedin.configure(reposts={B: A, C: A})
+    worker = Worker(
+        "fresh",
+        env={"LIR_POSTING_MAX_AGE_HOURS": "0.002", "LIR_POSTING_RECHECK_INTERVAL_SECONDS": "2"},
+    )
+    yield api
+    worker.stop()
+    linkedin.configure(reposts={}, closed_ids=[])
+
+
+def idle(api: Any, headers: dict[str, str]) -> bool:
+    jobs = api.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
+    return all(j["status"] not in ("queued", "running") for j in jobs)
+
+
+def test_reposts_fold_into_one_card_and_offer_the_rating(stack: Any, linkedin: Any) -> None:
+    api, headers = stack, signup(stack)
+    rated = api.post("/api/v1/ratings", json={"url": URL.format(A), "rating": 3}, headers=headers)
+    a_id = rated.json()["posting"]["id"]
+    wait_for(lambda: idle(api, headers), timeout=300, every=0.5)
+    for job_id in (B, C):
+        res = api.post("/api/v1/predictions", json={"url": URL.format(job_id)}, headers=headers)
+        assert res.status_code == 202, res.text
+    wait_for(lambda: idle(api, headers), timeout=300, every=0.5)
+
+    recs = api.get("/api/v1/recommendations?limit=500", headers=headers).json()["items"]
+    group = api.get(f"/api/v1/postings/{a_id}/reposts", headers=headers).json()
+    assert group["group_id"] == a_id
+    members = {m["job_id"]: m for m in group["members"]}
+    assert set(members) == {A, B, C}
+    assert members[A]["your_rating"] == 3 and members[B]["your_rating"] is None
+    cards = [i for i in recs if i["group_id"] == a_id]
+    assert len(cards) == 1  # B and C: one card
+    assert cards[0]["posting"]["job_id"] in (B, C) and cards[0]["also_posted"] == 1
+    assert cards[0]["rating_offer"] == {"posting_id": a_id, "rating": 3}
+    # Offered, not copied: the user rated A only.
+    rated_ids = {
+        r["posting_id"] for r in api.get("/api/v1/ratings", headers=headers).json()["items"]
+    }
+    assert rated_ids == {a_id}
+    others = [i for i in recs if i["group_id"] != a_id]
+    assert all(i["also_posted"] == 0 and i["rating_offer"] is None for i in others[:20])
+
+
+def test_a_tracked_posting_that_closes_is_flagged_and_leaves_recommendations(
+    stack: Any, linkedin: Any
+) -> None:
+    api, headers = stack, signup(stack)
+    res = api.post(
+        "/api/v1/applications", json={"url": URL.format(D), "status": "applied"}, headers=headers
+    )
+    assert res.status_code == 201, res.text
+    pid = res.json()["posting_id"]
+    wait_for(lambda: idle(api, headers), timeout=300, every=0.5)
+    card = api.get("/api/v1/applications", headers=headers).json()[0]
+    assert card["posting"]["title"] and card["closed"] is False
+    shown = api.get("/api/v1/recommendations?limit=500&include_tracked=true", headers=headers)
+    assert pid in {i["posting"]["id"] for i in shown.json()["items"]}
+
+    linkedin.configure(closed_ids=[D])  # LinkedIn now says: no longer accepting applications
+
+    def flagged() -> Any:
+        cards = api.get("/api/v1/applications", headers=headers).json()
+        return cards[0] if cards[0]["closed"] else None
+
+    assert wait_for(flagged, timeout=120, every=1)["posting"]["is_closed"] is True
+    after = api.get("/api/v1/recommendations?limit=500&include_tracked=true", headers=headers)
+    assert pid not in {i["posting"]["id"] for i in after.json()["items"]}
