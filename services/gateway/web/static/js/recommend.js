@@ -30,7 +30,17 @@
       try { await api("POST", `/postings/${p.id}/hide`); e.target.closest(".posting").remove(); hideStatus.textContent = "Posting hidden."; }
       catch (err) { msg.textContent = err.message; }
     } }, "Hide posting");
-    return el("div", { class: "actions" }, rate, hideCompany, hidePosting, msg);
+    const track = el("button", { type: "button", class: "link", onclick: async () => {
+      try { await api("PUT", `/applications/${p.id}`, { status: "saved" }); msg.textContent = "On your tracker"; }
+      catch (err) { msg.textContent = err.message; }
+    } }, "Save to tracker");
+    // The same job posted again: one card, and a rating of another post offered, not copied.
+    const reposted = item.also_posted ? el("span", { class: "hint" }, `Also posted ${item.also_posted} more time${item.also_posted === 1 ? "" : "s"}`) : null;
+    const offer = item.rating_offer ? el("button", { type: "button", class: "link", onclick: async () => {
+      try { await api("POST", "/ratings", { url: p.url, rating: item.rating_offer.rating }); msg.textContent = `Rated ${item.rating_offer.rating}`; }
+      catch (err) { msg.textContent = err.message; }
+    } }, `You rated another post of this job ${item.rating_offer.rating}: rate this one the same`) : null;
+    return el("div", { class: "actions" }, rate, track, hideCompany, hidePosting, reposted, offer, msg);
   }
 
   function show(items, title, detail) {
