@@ -85,7 +85,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
                 "task": "postings.recheck",
                 "schedule": settings.posting_recheck_interval_seconds,
                 "options": {
-                    "queue": "extract",
+                    "queue": MAINTENANCE_QUEUE,
                     "expires": settings.posting_recheck_interval_seconds,
                 },
             },
