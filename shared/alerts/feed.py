@@ -29,8 +29,9 @@ def new_feed_token(session: Session, user_id: int) -> str:
     return token
 
 
-def feed_url(token: str) -> str:
-    return f"{get_settings().public_url.rstrip('/')}/feeds/{token}.atom"
+def feed_url(token: str, base: str | None = None) -> str:
+    """Under the address the user reached us at, else LIR_PUBLIC_URL."""
+    return f"{(base or get_settings().public_url).rstrip('/')}/feeds/{token}.atom"
 
 
 def user_for_feed(session: Session, token: str) -> User | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import wait_for
 from tests.e2e.test_browser import shot, sign_up
 
 pytestmark = pytest.mark.browser
@@ -20,17 +21,21 @@ def test_alerts_badge_and_page(page: Any, artifacts: Path) -> None:
     assert page.locator("#alert-badge").is_hidden()
     page.get_by_label("Search term").fill("marketing manager")
     page.get_by_label("Location").fill("Madrid")
+    page.get_by_label("Results").fill("5")
     page.get_by_label("Alert at score ≥").fill("0")
     page.get_by_role("button", name="Save search").click()
     page.get_by_text("its first run starts shortly").wait_for()
+
     # Beat starts it (it is due on creation); the badge refreshes on the next page load.
-    page.wait_for_function(
-        "fetch('/api/v1/notifications?unread=true&limit=1', {credentials: 'same-origin'})"
-        ".then(r => r.json()).then(d => d.unread > 0)",
-        timeout=120_000,
-        polling=1000,
-    )
+    def ran() -> Any:
+        searches = page.request.get("/api/v1/saved-searches").json()
+        job = searches[0]["last_job"]
+        return job if job and job["status"] in ("succeeded", "failed") else None
+
+    job = wait_for(ran, timeout=300, every=1)
+    assert job["status"] == "succeeded", (job["error"], job["message"], job["attempts"])
     unread = page.request.get("/api/v1/notifications").json()["unread"]
+    assert unread > 0
     page.goto("/rate")
     badge = page.locator("#alert-badge")
     badge.wait_for()

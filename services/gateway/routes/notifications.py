@@ -74,9 +74,10 @@ def read(body: MarkRead, session: SessionDep, user: UserDep) -> dict[str, int]:
 
 
 @router.post("/feed-token", status_code=status.HTTP_201_CREATED)
-def feed_token(session: SessionDep, user: UserDep) -> FeedOut:
+def feed_token(request: Request, session: SessionDep, user: UserDep) -> FeedOut:
     """A new private feed URL; the previous one stops working."""
-    return FeedOut(feed_url=feed.feed_url(feed.new_feed_token(session, user.id)))
+    token = feed.new_feed_token(session, user.id)
+    return FeedOut(feed_url=feed.feed_url(token, str(request.base_url)))
 
 
 @feeds.get("/unsubscribe/{token}", include_in_schema=False)

@@ -60,7 +60,7 @@
     try {
       const { data } = await api("POST", "/saved-searches", {
         keywords: fd.get("keywords").trim(), location: fd.get("location").trim(),
-        every_hours: Number(fd.get("every_hours")), alert_min_score: Number(fd.get("alert_min_score")),
+        every_hours: Number(fd.get("every_hours")), limit: Number(fd.get("limit")) || 25, alert_min_score: Number(fd.get("alert_min_score")),
         email_digest: fd.get("email_digest") === "on" });
       savedStatus.textContent = `Saved “${data.name}”; its first run starts shortly.`;
       e.target.reset();
