@@ -57,8 +57,10 @@ def group_key(posting: Posting) -> int:
 def group_posting(session: Session, posting: Posting) -> int | None:
     """Put the posting in its group (the earliest member is the group's id) and merge the
     groups it bridges. Returns the group id, or None when it is the only one."""
-    if not (posting.company and posting.title and posting.description_text):
-        return None
+    if posting.source != "linkedin" or not (
+        posting.company and posting.title and posting.description_text
+    ):
+        return None  # an imported text is one user's, never grouped with public postings
     candidates = session.scalars(
         select(Posting)
         .where(func.lower(Posting.company) == posting.company.lower())

@@ -66,6 +66,11 @@ def _tracked_posting(api: Any, a: Headers, db: Any) -> str:
     return posting_id
 
 
+def _saved_search(api: Any, a: Headers, db: Any) -> str:
+    body = {"keywords": "bola", "every_hours": 100}
+    return str(api.post("/api/v1/saved-searches", json=body, headers=a).json()["id"])
+
+
 # Path parameter name -> makes one object owned by user A and returns its id.
 FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
     "rating_id": _rating,
@@ -73,6 +78,7 @@ FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
     "posting_id": _private_posting,
     "token_id": _token,
     "rule_id": _block_rule,
+    "saved_search_id": _saved_search,
 }
 # "METHOD path" -> a factory, where the route's object is not what its parameter names.
 ROUTE_FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
@@ -82,6 +88,7 @@ ROUTE_FACTORIES: dict[str, Callable[[Any, Headers, Any], str]] = {
 BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/ratings/{rating_id}": {"rating": 1},
     "PUT /api/v1/applications/{posting_id}": {"status": "applied"},
+    "PATCH /api/v1/saved-searches/{saved_search_id}": {"name": "renamed"},
 }
 
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
-from shared.db.models import Posting, Rating
+from shared.db.models import Rating
+from shared.postings import visible_posting
 from shared.reposts.service import group_key, members
 
 router = APIRouter(tags=["reposts"])
@@ -16,8 +17,8 @@ router = APIRouter(tags=["reposts"])
 
 @router.get("/postings/{posting_id}/reposts", responses={404: {"description": "no such posting"}})
 def reposts(posting_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
-    posting = session.get(Posting, posting_id)
-    if posting is None or posting.source != "linkedin":
+    posting = visible_posting(session, user.id, posting_id)
+    if posting is None:
         raise not_found("posting")
     group = members(session, posting)
     ratings = dict(
