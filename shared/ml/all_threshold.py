@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from shared.ml.ordinal import N_CLASSES
+from shared.ml.decision import N_CLASSES
 
 # Ratings are integers 0-3: a loss converged to 1e-7 relative is far past what matters.
 TOLERANCE = {"ftol": 1e-7, "gtol": 1e-4, "maxiter": 500}

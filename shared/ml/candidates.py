@@ -1,8 +1,9 @@
 """Candidate models. All score postings linearly from block Gram matrices.
 
 A candidate picks its hyperparameters by leave-one-out / inner CV on the
-training rows it is given, then turns the held-out scores into cut-points and
-calibrated probabilities. Nothing here sees the outer test fold.
+training rows it is given, then turns the held-out scores into calibrated
+probabilities (the rating is their median, see decision.py). Nothing here sees
+the outer test fold.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from shared.ml.all_threshold import KernelAllThreshold, ordinal_log_loss
+from shared.ml.decision import decide
 from shared.ml.folds import stratified
 from shared.ml.kernel_ridge import KernelRidge
-from shared.ml.ordinal import OrdinalCalibrator, apply_cutpoints, fit_cutpoints
+from shared.ml.ordinal import OrdinalCalibrator
 
 ALPHA_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 # Posting facts (pay, seniority, ... and skills) start at half the weight of a text block:
@@ -38,7 +40,6 @@ class FittedScorer:
     scales: np.ndarray
     dual: np.ndarray
     intercept: float
-    cutpoints: np.ndarray
     calibrator: OrdinalCalibrator
     hyperparams: dict[str, Any] = field(default_factory=dict)
 
@@ -46,9 +47,9 @@ class FittedScorer:
         gram = combine(cross, self.scales)
         return gram @ self.dual + self.intercept
 
-    def predict(self, cross: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.scores(cross)
-        return apply_cutpoints(scores, self.cutpoints), self.calibrator.predict_proba(scores)
+    def predict(self, cross: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(probabilities, median rating, expected rating) of the test rows."""
+        return decide(self.calibrator.predict_proba(self.scores(cross)))
 
 
 def combine(grams: list[np.ndarray], scales: np.ndarray) -> np.ndarray:
@@ -75,18 +76,9 @@ def _loo_error(ridge: KernelRidge, weights: np.ndarray) -> tuple[float, float]:
     return best
 
 
-def _decision(held_out: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """Calibrator and cut-points from held-out scores only.
-
-    Cut-points are the calibrated distribution's medians; an exact absolute-error
-    search over the held-out scores is the fallback when the calibrator found no slope.
-    """
-    calibrator = OrdinalCalibrator().fit(held_out, y)
-    cutpoints = calibrator.median_cutpoints()
-    return {
-        "calibrator": calibrator,
-        "cutpoints": fit_cutpoints(held_out, y) if cutpoints is None else cutpoints,
-    }
+def _calibrator(held_out: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Calibrated probabilities from held-out scores only."""
+    return {"calibrator": OrdinalCalibrator().fit(held_out, y)}
 
 
 def default_scales(names: list[str]) -> np.ndarray:
@@ -118,7 +110,7 @@ def fit_ridge(
         scales=scales,
         dual=dual,
         intercept=intercept,
-        **_decision(held_out, y),
+        **_calibrator(held_out, y),
         hyperparams={
             "alpha": alpha,
             "block_scales": [float(s) for s in scales],
@@ -156,7 +148,7 @@ def fit_all_threshold(
         scales=scales,
         dual=full.dual(),
         intercept=-float(full.thresholds.mean()),
-        **_decision(oof, y),
+        **_calibrator(oof, y),
         hyperparams={"alpha": AT_ALPHAS[best], "recency_halflife": spec.recency_halflife},
     )
 

@@ -10,10 +10,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from shared.ml.candidates import FITTERS, CandidateSpec, FittedScorer
+from shared.ml.decision import N_CLASSES
 from shared.ml.featurizer import PreparedData
 from shared.ml.folds import Split
 from shared.ml.metrics import average, confusion, fold_metrics
-from shared.ml.ordinal import N_CLASSES
 
 Progress = Callable[[float, str], None]
 
@@ -79,8 +79,7 @@ def cross_validate(
         grams = fold_grams(prepared, train, test)
         for spec in specs:
             scorer = fit_candidate(spec, grams.train, grams.names, y[train], order[train])
-            predicted, proba = scorer.predict(grams.cross)
-            expected = proba @ np.arange(N_CLASSES)
+            proba, predicted, expected = scorer.predict(grams.cross)
             result = results[spec.name]
             result.folds.append(fold_metrics(predicted, proba, expected, y[test]))
             result.confusion += np.asarray(confusion(predicted, y[test]))

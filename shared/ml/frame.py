@@ -18,11 +18,16 @@ TEXT_COLUMNS = (
     "seniority",
     "employment_type",
     "workplace_type",
+    # Optional, for display only: the currency pay was advertised in.
+    "salary_currency",
 )
+NUMBER_COLUMNS = ("annual_min", "annual_max", "years_experience", "pay_local")
 FRAME_COLUMNS = (
     *TEXT_COLUMNS,
     "annual_min",
     "annual_max",
+    # Optional, for display only: mid-point of the advertised annual pay, in its own currency.
+    "pay_local",
     "skills",
     "years_experience",
     "rated_at",
@@ -65,7 +70,7 @@ def posting_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     for record in records:
         for name in TEXT_COLUMNS:
             columns[name].append(_text(record.get(name)))
-        for name in ("annual_min", "annual_max", "years_experience"):
+        for name in NUMBER_COLUMNS:
             columns[name].append(_number(record.get(name)))
         columns["skills"].append(_skills(record.get("skills")))
         columns["rated_at"].append(record.get("rated_at"))
@@ -75,7 +80,7 @@ def posting_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     )
     for name in TEXT_COLUMNS:
         frame[name] = frame[name].astype(object)
-    for name in ("annual_min", "annual_max", "years_experience"):
+    for name in NUMBER_COLUMNS:
         frame[name] = frame[name].astype(float)
     frame["rated_at"] = pd.to_datetime(frame["rated_at"], utc=True, errors="coerce")
     return frame

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from shared.ml.ordinal import N_CLASSES
-from shared.ml.types import PredictionOut
+from shared.ml.decision import CLASSES, PredictionOut, predictions
 
 HEURISTIC_EXPLANATION = (
     "Not enough ratings to learn your taste yet, so postings are ranked by a fixed rule: "
@@ -34,6 +33,7 @@ SENIORITY_POINTS = {
     "executive": 0.0,
 }
 PAY_LOW_K, PAY_HIGH_K = 60.0, 200.0
+NEUTRAL = 1.5
 
 
 def _pay_points(low: float, high: float) -> float:
@@ -49,20 +49,28 @@ def _seniority_points(value: str) -> float:
     return SENIORITY_POINTS.get(key, 0.0)
 
 
+def heuristic_parts(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Points for pay and for seniority of each posting, around the neutral 1.5."""
+    pay = [
+        _pay_points(float(low), float(high))
+        for low, high in zip(frame["annual_min"], frame["annual_max"], strict=True)
+    ]
+    seniority = [_seniority_points(str(v)) for v in frame["seniority"]]
+    return np.array(pay, dtype=float), np.array(seniority, dtype=float)
+
+
+def heuristic_proba(score: np.ndarray) -> np.ndarray:
+    """A soft spread around each score, so the odds look as uncertain as they are."""
+    clipped = np.clip(np.asarray(score, float), 0.0, 3.0)
+    weights = np.exp(-((CLASSES[None, :] - clipped[:, None]) ** 2))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def heuristic_proba_of(frame: pd.DataFrame) -> np.ndarray:
+    pay, seniority = heuristic_parts(frame)
+    return heuristic_proba(NEUTRAL + pay + seniority)
+
+
 def heuristic_scores(frame: pd.DataFrame) -> list[PredictionOut]:
-    out = []
-    classes = np.arange(N_CLASSES)
-    for row in frame.itertuples(index=False):
-        score = 1.5 + _pay_points(float(row.annual_min), float(row.annual_max))
-        score = float(np.clip(score + _seniority_points(str(row.seniority)), 0.0, 3.0))
-        # A soft spread around the score, so the odds look as uncertain as they are.
-        weights = np.exp(-((classes - score) ** 2))
-        proba = weights / weights.sum()
-        out.append(
-            PredictionOut(
-                predicted=int(np.argmax(proba)),
-                probabilities=[round(float(p), 6) for p in proba],
-                expected_score=round(score, 6),
-            )
-        )
-    return out
+    """The heuristic's odds; rating and expected score come from them like any model's."""
+    return predictions(heuristic_proba_of(frame)) if len(frame) else []

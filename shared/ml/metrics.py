@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy.stats import spearmanr
 
-from shared.ml.ordinal import N_CLASSES
+from shared.ml.decision import N_CLASSES
 
 
 def top_decile_precision(expected: np.ndarray, y: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-"""The fitted per-user model: features -> linear score -> 0-3 rating and probabilities."""
+"""The fitted per-user model: features -> linear score -> calibrated probabilities of 0-3."""
 
 from __future__ import annotations
 
@@ -8,19 +8,20 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from shared.ml.decision import CLASSES, decide
 from shared.ml.featurizer import Featurizer
-from shared.ml.ordinal import N_CLASSES, OrdinalCalibrator, apply_cutpoints
+from shared.ml.ordinal import OrdinalCalibrator
 
 
 class PostingModel:
-    """Score = features @ coef + intercept; cut-points give the rating, the calibrator the odds."""
+    """Score = features @ coef + intercept; the calibrator turns a score into the odds of
+    each rating, and the rating and expected score both come from those odds."""
 
     def __init__(
         self,
         featurizer: Featurizer,
         coef: np.ndarray,
         intercept: float,
-        cutpoints: np.ndarray,
         calibrator: OrdinalCalibrator,
         algorithm: str,
         hyperparams: dict[str, Any],
@@ -28,10 +29,13 @@ class PostingModel:
         self.featurizer = featurizer
         self.coef = np.asarray(coef, dtype=float)
         self.intercept = float(intercept)
-        self.cutpoints = np.asarray(cutpoints, dtype=float)
         self.calibrator = calibrator
         self.algorithm = algorithm
         self.hyperparams = hyperparams
+        # What a typical one of the user's rated postings looks like (set by `remember`):
+        # explanations are measured from it.
+        self.reference_: dict[str, float] = {}
+        self.pay_quartiles_: list[float] = []
 
     @property
     def feature_version(self) -> str:
@@ -40,14 +44,20 @@ class PostingModel:
     def features(self, frame: pd.DataFrame) -> sp.csr_matrix:
         return self.featurizer.transform(frame)
 
-    def scores(self, frame: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.features(frame) @ self.coef).ravel() + self.intercept
+    def predict_proba(
+        self, frame: pd.DataFrame, features: sp.csr_matrix | None = None
+    ) -> np.ndarray:
+        if features is None:
+            features = self.features(frame)
+        scores = np.asarray(features @ self.coef).ravel() + self.intercept
+        return self.calibrator.predict_proba(scores)
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return apply_cutpoints(self.scores(frame), self.cutpoints)
-
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.calibrator.predict_proba(self.scores(frame))
+        return decide(self.predict_proba(frame))[1]
 
     def expected_scores(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.predict_proba(frame) @ np.arange(N_CLASSES)
+        return decide(self.predict_proba(frame))[2]
+
+    def expected_of_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Mean rating of the calibrated distribution at raw scores (unrounded)."""
+        return self.calibrator.predict_proba(np.asarray(scores, float)) @ CLASSES

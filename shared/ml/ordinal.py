@@ -1,4 +1,4 @@
-"""Turning a 1-D desirability score into 0-3 ratings: cut-points and class probabilities."""
+"""Turning a 1-D desirability score into calibrated probabilities of the ratings 0-3."""
 
 from __future__ import annotations
 
@@ -6,44 +6,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-N_CLASSES = 4
-
-
-def fit_cutpoints(scores: np.ndarray, y: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
-    """Cut-points minimising absolute error (ties broken by accuracy) on held-out scores.
-
-    Exact: a dynamic programme over the postings sorted by score, assigning
-    non-decreasing ratings. Returns n_classes - 1 increasing thresholds.
-    """
-    order = np.argsort(scores, kind="stable")
-    s, t = np.asarray(scores, float)[order], np.asarray(y, int)[order]
-    n = len(s)
-    classes = np.arange(n_classes)
-    cost = np.abs(t[:, None] - classes) * (n + 1) + (t[:, None] != classes)
-    best = np.empty((n, n_classes))
-    best[0] = cost[0]
-    for i in range(1, n):
-        best[i] = np.minimum.accumulate(best[i - 1]) + cost[i]
-    assigned = np.empty(n, dtype=int)
-    current = int(np.argmin(best[-1]))
-    for i in range(n - 1, -1, -1):
-        current = int(np.argmin(best[i, : current + 1]))
-        assigned[i] = current
-    cuts = np.empty(n_classes - 1)
-    for k in range(n_classes - 1):
-        below = np.flatnonzero(assigned <= k)
-        if len(below) == 0:
-            cuts[k] = s[0] - 1.0
-        elif len(below) == n:
-            cuts[k] = s[-1] + 1.0
-        else:
-            last = below[-1]
-            cuts[k] = (s[last] + s[last + 1]) / 2.0
-    return np.maximum.accumulate(cuts)
-
-
-def apply_cutpoints(scores: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    return np.searchsorted(cuts, np.asarray(scores, float), side="right").astype(int)
+from shared.ml.decision import N_CLASSES
 
 
 class OrdinalCalibrator:
@@ -101,15 +64,6 @@ class OrdinalCalibrator:
         grad[2:] = steps * np.cumsum(g_theta[::-1])[::-1][1:]
         value = float(-np.sum(np.log(p)) + self.l2 * np.sum(params**2))
         return value, grad + 2.0 * self.l2 * params
-
-    def median_cutpoints(self) -> np.ndarray | None:
-        """Scores where P(y <= k) crosses 1/2, so the predicted rating is the median of the
-        predicted distribution (the absolute-error-optimal choice, consistent with the odds
-        shown). None when the fitted slope is not positive (no usable ordering)."""
-        slope = float(self.params_[0])
-        if slope <= 1e-6:
-            return None
-        return self.center_ + self.scale_ * self._thetas(self.params_) / slope
 
     def predict_proba(self, scores: np.ndarray) -> np.ndarray:
         z = (np.asarray(scores, float) - self.center_) / self.scale_

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from shared.ml.baselines import baseline_metrics, confusion_note, verdict
 from shared.ml.candidates import CANDIDATES, CandidateSpec
 from shared.ml.evaluation import Progress, cross_validate, fit_candidate, gram
+from shared.ml.explanation import remember
 from shared.ml.featurizer import Featurizer, PreparedData, prepare
 from shared.ml.folds import Split, duplicate_groups, grouped, stratified, time_order
 from shared.ml.model import PostingModel
@@ -47,15 +49,16 @@ def refit(
     # Primal weights per feature: score(x) = sum_b s_b x_b . (s_b M_b^T a) + intercept.
     coef = [scorer.scales[b] * np.asarray(matrices[b].T @ scorer.dual).ravel() for b in keep]
     featurizer = Featurizer([fitted[b] for b in keep], scorer.scales[keep])
-    return PostingModel(
+    model = PostingModel(
         featurizer=featurizer,
         coef=np.concatenate(coef) if coef else np.zeros(0),
         intercept=scorer.intercept,
-        cutpoints=scorer.cutpoints,
         calibrator=scorer.calibrator,
         algorithm=spec.name,
         hyperparams=scorer.hyperparams,
     )
+    remember(model, prepared.frame)
+    return model
 
 
 def train_model(
@@ -92,7 +95,8 @@ def _train(
         progress(0.0, "preparing features")
     prepared = prepare(frame)
     order = time_order(frame)
-    splits = outer_splits(y, seed, repeats or cv_repeats(len(y)))
+    repeats = repeats or cv_repeats(len(y))
+    splits = outer_splits(y, seed, repeats)
     results = cross_validate(prepared, y, order, candidates, splits, progress, (0.0, 0.8))
     leaderboard = sorted(
         ({"algorithm": s.name, **results[s.name].summary()} for s in candidates), key=_sort_key
@@ -110,7 +114,10 @@ def _train(
         "grouped_cv_accuracy": grouped_result.get("cv_accuracy"),
         "n_ratings": len(y),
         "n_folds": len(splits),
+        "baselines": baseline_metrics(frame, y, splits),
+        "confusion_counts": confusion_note(len(y), len(splits), repeats if splits else 0),
     }
+    metrics["verdict"] = verdict(metrics)
     return TrainedModel(
         estimator=estimator,
         algorithm=chosen.name,

@@ -5,17 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from shared.ml.model import PostingModel
-
-
-class PredictionOut(BaseModel):
-    predicted: int = Field(ge=0, le=3)
-    # P(rating = 0..3); sums to 1.
-    probabilities: list[float]
-    # Probability-weighted rating, 0..3: what recommendations are ranked by.
-    expected_score: float
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Cut-points, the ordinal calibrator and the kernel ridge's exact leave-one-out."""
+"""The ordinal calibrator and the kernel ridge's exact leave-one-out."""
 
 from __future__ import annotations
 
@@ -8,26 +8,7 @@ from sklearn.linear_model import Ridge
 
 from shared.ml.all_threshold import KernelAllThreshold
 from shared.ml.kernel_ridge import KernelRidge
-from shared.ml.ordinal import OrdinalCalibrator, apply_cutpoints, fit_cutpoints
-
-
-def test_cutpoints_separate_ordered_scores_exactly() -> None:
-    scores = np.array([0.1, 0.2, 1.1, 1.2, 2.1, 2.2, 3.1, 3.2])
-    y = np.array([0, 0, 1, 1, 2, 2, 3, 3])
-    cuts = fit_cutpoints(scores, y)
-    assert cuts.tolist() == pytest.approx([0.65, 1.65, 2.65])
-    assert apply_cutpoints(scores, cuts).tolist() == y.tolist()
-
-
-def test_cutpoints_minimise_absolute_error_with_missing_classes() -> None:
-    scores = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
-    y = np.array([1, 1, 3, 1, 3])
-    cuts = fit_cutpoints(scores, y)
-    predicted = apply_cutpoints(scores, cuts)
-    # Best monotone labelling: 1, 1, 1, 1, 3 (one error of size 2) or 1,1,3,3,3 (same cost).
-    assert np.abs(predicted - y).sum() == 2
-    assert set(predicted.tolist()) <= {1, 3}
-    assert np.all(np.diff(cuts) >= 0)
+from shared.ml.ordinal import OrdinalCalibrator
 
 
 def test_calibrator_gives_ordered_probabilities_summing_to_one() -> None:

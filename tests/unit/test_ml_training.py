@@ -16,6 +16,7 @@ from shared.ml import (
     PostingModel,
     TrainedModel,
     UntrustedModelError,
+    beats_majority,
     drivers,
     dump_model,
     explain,
@@ -46,6 +47,9 @@ METRIC_KEYS = {
     "confusion_matrix",
     "n_ratings",
     "n_folds",
+    "baselines",
+    "confusion_counts",
+    "verdict",
 }
 
 
@@ -121,17 +125,50 @@ def test_predict_returns_ratings_probabilities_and_ranking_score(trained: Any) -
     assert by_rating[0] < by_rating[1] < by_rating[2] < by_rating[3]
 
 
-def test_explain_and_drivers_name_the_title_words(trained: Any) -> None:
+def test_explanation_adds_up_and_names_title_words(trained: Any) -> None:
     model, frame, _ = trained
-    row = frame.iloc[[0]]  # a "Data Engineer"
-    effects = explain(model.estimator, row, top=5)
-    assert len(effects) == 5
-    assert any(e["feature"].startswith("title: data") and e["effect"] > 0 for e in effects)
-    found = drivers(model.estimator, top=3)
+    out = predict(model.estimator, frame)
+    whys = explain(model.estimator, frame, np.array([o.expected_score for o in out]))
+    for o, why in zip(out, whys, strict=True):
+        total = why["baseline"] + sum(c["effect"] for c in why["contributions"])
+        assert total == pytest.approx(o.expected_score, abs=1e-5)
+        assert why["expected_score"] == o.expected_score
+    # The first posting is a "Data Engineer", rated 3: its title raises the score.
+    title = next(c for c in whys[0]["contributions"] if c["group"] == "title")
+    assert title["effect"] > 0 and title["label"].startswith("title mentions '")
+    assert "data" in title["label"] or "engineer" in title["label"]
+    found = drivers(model.estimator, frame, top=3)
     raise_names = [d["feature"] for d in found["terms"]["raise"]]
     lower_names = [d["feature"] for d in found["terms"]["lower"]]
     assert any("data" in name for name in raise_names)
     assert any("sales" in name or "manager" in name for name in lower_names)
+    assert all(name.startswith(("title mentions", "description mentions")) for name in raise_names)
+
+
+def test_baselines_are_scored_on_the_same_folds_and_the_verdict_says_so(trained: Any) -> None:
+    model, _, y = trained
+    majority = model.metrics["baselines"]["majority"]
+    assert majority["rating"] == int(np.bincount(y).argmax())
+    # 48 ratings in a 2:2:1:1 cycle: the usual rating (3 or 2) is right a third of the time.
+    assert majority["cv_accuracy"] == pytest.approx(1 / 3, abs=0.05)
+    assert model.metrics["baselines"]["heuristic"]["cv_mae"] is not None
+    assert beats_majority(model.metrics)
+    words = model.metrics["verdict"]
+    assert words.startswith("Right 100 % of the time")
+    assert f"always guessing {majority['rating']} would be right 3" in words
+    assert "3 repeats of 5-fold" in model.metrics["confusion_counts"]
+    assert sum(map(sum, model.metrics["confusion_matrix"])) == 3 * 48
+
+
+def test_signal_free_ratings_lose_to_the_majority_baseline() -> None:
+    # Ratings drawn at random, whatever the posting (mostly 3s, so the mode is the median).
+    frame, _ = synthetic_user(40, seed=6)
+    y = np.random.default_rng(6).choice([0, 1, 2, 3], p=[0.1, 0.15, 0.15, 0.6], size=40)
+    model = train_model(frame, y, seed=1)
+    assert not beats_majority(model.metrics)
+    assert (
+        "No better than always guessing 3, so this version is not used" in model.metrics["verdict"]
+    )
 
 
 def test_small_user_with_two_classes_trains(trained: Any) -> None:
@@ -189,8 +226,8 @@ def test_embedding_block_is_used_and_explained_as_one_feature() -> None:
     model = train_model(frame, y)
     names = [block.name for block in model.estimator.featurizer.blocks]
     assert "embedding" in names
-    features = [e["feature"] for e in explain(model.estimator, frame.iloc[[0]], top=50)]
-    assert features.count("semantic similarity (embedding)") == 1
+    groups = [c["group"] for c in explain(model.estimator, frame.iloc[[0]])[0]["contributions"]]
+    assert groups.count("meaning") == 1
     # A posting stored before embeddings existed still scores (as an average embedding).
     without = frame.iloc[[0]].copy()
     without["embedding"] = [None]
