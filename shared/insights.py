@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.db.models import Posting, Rating
+from shared.extraction.currency import to_usd
 from shared.scoring import estimator_for
-from shared.training import active_model
+from shared.training import active_model, training_rows
 
 
 def insights(session: Session, user_id: int) -> dict[str, Any]:
@@ -34,11 +35,13 @@ def insights(session: Session, user_id: int) -> dict[str, Any]:
     ).all()
     return {
         "rating_counts": [int(counts.get(i, 0)) for i in range(4)],
+        # Pay is compared in rough US dollars, each point keeping its own currency to show.
         "pay_vs_rating": [
             {
                 "annual_min": a,
                 "annual_max": b,
                 "currency": c,
+                "annual_max_usd": to_usd(b, c),
                 "rating": r,
                 "title": t,
                 "salary_basis": basis,
@@ -66,23 +69,18 @@ def _grouped(
 
 
 def _drivers(session: Session, user_id: int) -> dict[str, Any]:
-    from shared.ml import drivers
+    """The same contributions as a prediction's explanation, averaged over rated postings."""
+    from shared.ml import drivers, posting_frame
 
     model = active_model(session, user_id)
     if model is None:
         empty: dict[str, list[Any]] = {"raise": [], "lower": []}
         return {"drivers": empty, "skills": empty, "facts": empty, "model_version": None}
-    found = drivers(estimator_for(model), top=15)
+    records, _ = training_rows(session, user_id)
+    found = drivers(estimator_for(model), posting_frame(records), top=15)
     return {
-        "drivers": _effects(found["terms"]),
-        "skills": _effects(found["skills"]),
-        "facts": _effects(found["facts"]),
+        "drivers": found["terms"],
+        "skills": found["skills"],
+        "facts": found["facts"],
         "model_version": model.version,
-    }
-
-
-def _effects(ranked: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    return {
-        side: [{"feature": d["feature"], "effect": d["weight"]} for d in ranked.get(side, [])]
-        for side in ("raise", "lower")
     }

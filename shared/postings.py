@@ -176,7 +176,7 @@ def _after_fetch(session: Session, posting: Posting, job: Job, *, fetched: bool)
     elif job.user_id is not None:
         from shared.training import maybe_queue_training
 
-        maybe_queue_training(session, job.user_id)
+        maybe_queue_training(session, job.user_id, job)
     return out
 
 
@@ -194,5 +194,5 @@ def extract_work(session: Session, job: Job, progress: Progress) -> dict[str, An
         else {"posting_id": posting.id, "source": posting.extraction_source, "reused": True}
     )
     if job.user_id is not None:
-        maybe_queue_training(session, job.user_id)
+        maybe_queue_training(session, job.user_id, job)
     return summary

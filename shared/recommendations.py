@@ -141,7 +141,15 @@ def remove_block_rule(session: Session, user_id: int, rule_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def item(posting: Posting, prediction: Prediction | dict[str, Any]) -> dict[str, Any]:
+REASONS = 3
+
+
+def item(
+    posting: Posting,
+    prediction: Prediction | dict[str, Any],
+    explanation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A recommendation card: the posting, its odds, "2.4 / 3" and its top reasons."""
     from shared.schemas import PostingPublic
 
     pred = (
@@ -153,9 +161,16 @@ def item(posting: Posting, prediction: Prediction | dict[str, Any]) -> dict[str,
             "expected_score": prediction.expected_score,
         }
     )
-    return {
+    out = {
         "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
         "predicted": pred["predicted"],
         "probabilities": pred["probabilities"],
         "expected_score": pred["expected_score"],
+        "score_text": f"{pred['expected_score']:.1f} / 3",
     }
+    if explanation is not None:
+        out["reasons"] = [
+            {k: c[k] for k in ("label", "effect", "shown")}
+            for c in explanation["contributions"][:REASONS]
+        ]
+    return out

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, computed_field, field_validator
 
 from shared.ratings import RATING_ERROR
 
@@ -133,6 +133,14 @@ class ModelVersionPublic(BaseModel):
     is_active: bool
     artifact_sha256: str
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verdict(self) -> str:
+        """How it did against always guessing the usual rating and the heuristic, in words."""
+        from shared.ml.baselines import verdict
+
+        return verdict(self.metrics)
 
 
 class RatingSubmitted(BaseModel):

@@ -8,6 +8,7 @@ from threading import Lock
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -42,30 +43,71 @@ def estimator_for(model: ModelVersion) -> Any:
 
 
 def score_postings(
-    session: Session, user_id: int, postings: list[Posting], *, explain_top: int = 0
+    session: Session, user_id: int, postings: list[Posting], *, explain: bool = False
 ) -> tuple[list[dict[str, Any]], ModelVersion | None]:
-    """Predicted rating, class probabilities and expected score for each posting."""
-    from shared.ml import HEURISTIC_EXPLANATION, explain, heuristic_scores, posting_frame, predict
+    """Predicted rating, class probabilities and expected score for each posting, from the
+    active model or the heuristic; with `explain`, why (see `explain_postings`)."""
+    from shared.ml import heuristic_scores, posting_frame, predict
 
     if not postings:
         return [], None
     model = active_model(session, user_id)
     frame = posting_frame([posting_record(p) for p in postings])
+    features = None
     if model is None:
         prefs = get_preferences(session, user_id)
-        if prefs is not None and not prefs.is_empty():
-            outs, reason = prior_scores(frame, prefs), PRIOR_EXPLANATION
-        else:
-            outs, reason = heuristic_scores(frame), HEURISTIC_EXPLANATION
-        why = [{"feature": reason, "effect": 0.0}] if explain_top else []
-        return [_out(o, None, why) for o in outs], None
-    estimator = estimator_for(model)
-    outs = predict(estimator, frame)
-    results = []
-    for i, o in enumerate(outs):
-        why = explain(estimator, frame.iloc[[i]], top=explain_top) if explain_top else []
-        results.append(_out(o, model.version, why))
+        prior = prefs is not None and not prefs.is_empty()
+        outs = (
+            prior_scores(frame, prefs) if prefs is not None and prior else heuristic_scores(frame)
+        )
+    else:
+        prior = False
+        estimator = estimator_for(model)
+        # Computed once when explaining too: features are most of a prediction's cost.
+        features = estimator.features(frame) if explain else None
+        outs = predict(estimator, frame, features)
+    results = [_out(o, model.version if model else None) for o in outs]
+    if explain:
+        expected = [r["expected_score"] for r in results]
+        whys = _explanations(model, frame, expected, features, prior)
+        for result, why in zip(results, whys, strict=True):
+            result["explanation"] = why
     return results, model
+
+
+def explain_postings(
+    session: Session, user_id: int, postings: list[Posting], expected: list[float]
+) -> list[dict[str, Any]]:
+    """Why each posting got its expected score: baseline plus group contributions, in
+    rating points, adding up to `expected` (the scores the user is shown)."""
+    from shared.ml import posting_frame
+
+    if not postings:
+        return []
+    frame = posting_frame([posting_record(p) for p in postings])
+    return _explanations(active_model(session, user_id), frame, expected)
+
+
+def _explanations(
+    model: ModelVersion | None,
+    frame: Any,
+    expected: list[float],
+    features: Any = None,
+    prior: bool = False,
+) -> list[dict[str, Any]]:
+    from shared.ml import HEURISTIC_EXPLANATION, explain, explain_heuristic
+
+    if model is None and prior:  # the stated preferences: a rule in words, nothing to split
+        return [
+            {"baseline": e, "expected_score": e, "contributions": [], "note": PRIOR_EXPLANATION}
+            for e in expected
+        ]
+    if model is None:
+        return [
+            {**why, "note": HEURISTIC_EXPLANATION}
+            for why in explain_heuristic(frame, np.asarray(expected, float))
+        ]
+    return explain(estimator_for(model), frame, np.asarray(expected, float), features)
 
 
 def prediction_for(
@@ -82,7 +124,7 @@ def prediction_for(
     key = (user_id, found[1] if found else None, posting.id, posting.content_hash)
     if found is not None and key in _EXPLAINED:
         return {**found[0], "explanation": _EXPLAINED[key]}
-    [out], model = score_postings(session, user_id, [posting], explain_top=8 if explain else 0)
+    [out], model = score_postings(session, user_id, [posting], explain=explain)
     if found is None:
         _upsert(session, _row(user_id, posting, out, model, utcnow()))
     if explain:
@@ -102,7 +144,7 @@ def _upsert(session: Session, row: Prediction) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=["user_id", "posting_id"], set_=keep))
 
 
-_EXPLAINED: dict[tuple[int, int | None, int, str | None], list[dict[str, Any]]] = {}
+_EXPLAINED: dict[tuple[int, int | None, int, str | None], dict[str, Any]] = {}
 _EXPLAINED_SIZE = 4096
 
 
@@ -129,7 +171,7 @@ def _stored(
         "probabilities": pred.probabilities,
         "expected_score": pred.expected_score,
     }
-    return _out(SimpleNamespace(**out), version, []), pred.model_version_id
+    return _out(SimpleNamespace(**out), version), pred.model_version_id
 
 
 def _row(
@@ -146,14 +188,13 @@ def _row(
     )
 
 
-def _out(o: Any, version: int | None, why: list[dict[str, Any]]) -> dict[str, Any]:
+def _out(o: Any, version: int | None) -> dict[str, Any]:
     return {
         "predicted": int(o.predicted),
-        "probabilities": [round(float(p), 4) for p in o.probabilities],
-        "expected_score": round(float(o.expected_score), 4),
+        "probabilities": list(o.probabilities),
+        "expected_score": float(o.expected_score),
         "model_version": version,
         "heuristic": version is None,
-        "explanation": why,
     }
 
 

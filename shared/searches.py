@@ -96,10 +96,10 @@ def _rank(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
     found = job.params["found"]
     rows = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(found)))}
     usable = [rows[i] for i in found if i in rows and rows[i].title is not None]
-    scores, _ = score_postings(session, job.user_id, usable)
+    scores, _ = score_postings(session, job.user_id, usable, explain=True)
     ranked = sorted(zip(usable, scores, strict=True), key=lambda ps: -ps[1]["expected_score"])
     return {
-        "items": [item(p, s) for p, s in ranked],
+        "items": [item(p, s, s["explanation"]) for p, s in ranked],
         "total": len(found),
         "new_postings": job.params["new_postings"],
         "note": job.params["note"],

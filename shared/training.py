@@ -80,17 +80,40 @@ def request_training(session: Session, user_id: int) -> Job:
     return train_job(session, user_id, "queued") or _queue_training(session, user_id, "on demand")
 
 
-def maybe_queue_training(session: Session, user_id: int) -> Job | None:
-    """Queue a train job once enough ratings are new or changed since the active model (or
-    since the running training started), unless one is already waiting."""
+def reading_more(session: Session, user_id: int, current: Job | None = None) -> bool:
+    """Whether other postings of this user are still being fetched or read."""
+    stmt = (
+        select(func.count())
+        .select_from(Job)
+        .where(
+            Job.user_id == user_id,
+            Job.kind.in_(("scrape", "extract")),
+            Job.status.in_(("queued", "running")),
+        )
+    )
+    if current is not None:
+        stmt = stmt.where(Job.id != current.id)
+    return bool(session.scalar(stmt))
+
+
+def maybe_queue_training(session: Session, user_id: int, current: Job | None = None) -> Job | None:
+    """Queue a train job once enough ratings are new or changed since the latest version (or
+    since the running training started), unless one is already waiting or more of their
+    postings are still being read (`current`: the job asking): a batch trains once, on all."""
     settings = get_settings()
-    if train_job(session, user_id, "queued") is not None:
+    if train_job(session, user_id, "queued") is not None or reading_more(session, user_id, current):
         return None
     if usable_ratings(session, user_id) < settings.min_ratings_for_model:
         return None
     running = train_job(session, user_id, "running")
-    model = active_model(session, user_id)
-    since = running.started_at if running else (model.created_at if model else None)
+    # The latest version, used or not: one that lost to the baseline counts too.
+    latest = session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.user_id == user_id)
+        .order_by(ModelVersion.version.desc())
+        .limit(1)
+    )
+    since = running.started_at if running else (latest.created_at if latest else None)
     changed = usable_ratings(session, user_id, since=since) if since else None
     if changed is not None and changed < settings.retrain_every:
         return None
@@ -110,6 +133,8 @@ def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
         # Pay in rough US dollars, so postings in different currencies compare.
         "annual_min": to_usd(posting.annual_min, posting.salary_currency),
         "annual_max": to_usd(posting.annual_max, posting.salary_currency),
+        "salary_currency": posting.salary_currency,
+        "pay_local": _midpoint(posting.annual_min, posting.annual_max),
         "skills": posting.skills or [],
         "years_experience": posting.years_experience,
         "rated_at": rated_at,
@@ -117,6 +142,11 @@ def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
         if posting.embedding
         else None,
     }
+
+
+def _midpoint(low: float | None, high: float | None) -> float | None:
+    values = [v for v in (low, high) if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 def training_rows(session: Session, user_id: int) -> tuple[list[dict[str, Any]], np.ndarray]:
@@ -132,7 +162,7 @@ def training_rows(session: Session, user_id: int) -> tuple[list[dict[str, Any]],
 
 
 def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]:
-    from shared.ml import dump_model, posting_frame, train_model
+    from shared.ml import beats_majority, dump_model, posting_frame, train_model
 
     assert job.user_id is not None
     records, y = training_rows(session, job.user_id)
@@ -149,9 +179,12 @@ def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]
         )
         or 0
     ) + 1
-    session.execute(
-        update(ModelVersion).where(ModelVersion.user_id == job.user_id).values(is_active=False)
-    )
+    used = beats_majority(trained.metrics)
+    previous = active_model(session, job.user_id)
+    if used:
+        session.execute(
+            update(ModelVersion).where(ModelVersion.user_id == job.user_id).values(is_active=False)
+        )
     model = ModelVersion(
         user_id=job.user_id,
         version=version,
@@ -162,22 +195,42 @@ def train_work(session: Session, job: Job, progress: Progress) -> dict[str, Any]
         leaderboard=trained.leaderboard,
         n_ratings=len(y),
         train_seconds=trained.fit_seconds,
-        is_active=True,
+        is_active=used,
         created_at=utcnow(),
     )
     save_artifact(model, blob)
     session.add(model)
     session.flush()
-    from shared.scoring import ensure_scored
+    scored = 0
+    if used:
+        from shared.scoring import ensure_scored
 
-    # Every unrated posting is rescored by the new version.
-    session.execute(delete(Prediction).where(Prediction.user_id == job.user_id))
-    scored = ensure_scored(session, job.user_id)
+        # Every unrated posting is rescored by the new version.
+        session.execute(delete(Prediction).where(Prediction.user_id == job.user_id))
+        scored = ensure_scored(session, job.user_id)
     return {
         "model_version": version,
+        "in_use": used,
+        "active_version": version if used else (previous.version if previous else None),
+        "message": outcome(version, used, previous, trained.metrics),
+        "verdict": trained.metrics.get("verdict"),
         "algorithm": trained.algorithm,
         "cv_accuracy": trained.metrics.get("cv_accuracy"),
         "cv_mae": trained.metrics.get("cv_mae"),
         "n_ratings": len(y),
         "scored_postings": scored,
     }
+
+
+def outcome(
+    version: int, used: bool, previous: ModelVersion | None, metrics: dict[str, Any]
+) -> str:
+    """The job's last word: whether the new version is in use, and why not if not."""
+    if used:
+        return f"finished: model v{version} is now in use"
+    guess = metrics.get("baselines", {}).get("majority", {}).get("rating")
+    kept = f"model v{previous.version}" if previous else "the pay-and-seniority heuristic"
+    return (
+        f"finished: model v{version} is no better than always guessing {guess}, "
+        f"so {kept} stays in use"
+    )

@@ -94,6 +94,11 @@ def test_full_flow(page: Any, artifacts: Path) -> None:
     assert page.locator("#history svg circle.point").count() == len(versions)
     assert page.locator("#confusion table.confusion tbody tr").count() == 4
     assert page.locator("#leaderboard tbody tr").count() == len(active["leaderboard"])
+    # The verdict in plain words, against always guessing the usual rating.
+    latest = max(versions, key=lambda v: v["version"])
+    assert page.locator("#verdict").inner_text().startswith(f"Model v{latest['version']}: Right ")
+    assert "always guessing" in page.locator("#verdict").inner_text()
+    assert "counted" in page.locator("#confusion caption").inner_text()
     shot(page, artifacts, "06-model")
 
     # Predict a posting never seen before (scraped first, then predicted)
@@ -103,9 +108,9 @@ def test_full_flow(page: Any, artifacts: Path) -> None:
     page.wait_for_selector("#result:not([hidden]) #score .n", timeout=60_000)
     assert page.locator("#score .n").inner_text() in {"0", "1", "2", "3"}
     assert page.locator("#probs rect.prob-bar").count() == 4
-    # The page asks for the explanation (?explain=true); the API computes it only then.
-    assert "No explanation available" not in page.locator("#why").inner_text()
-    assert page.locator("#why svg, #why p.hint").count() >= 1
+    # The page asks for the explanation (?explain=true); it adds up, in rating points.
+    assert "add up to this posting's" in page.locator("#why .why-sum").inner_text()
+    assert page.locator("#why svg text").count() >= 4
     shot(page, artifacts, "07-predict")
 
     # 4) search and see the ranked results
@@ -122,9 +127,13 @@ def test_full_flow(page: Any, artifacts: Path) -> None:
     cards = page.locator("#results .posting")
     before = cards.count()
     assert before > 0
-    scores = [float(s) for s in page.locator("#results .posting .badge").all_inner_texts()]
+    badges = page.locator("#results .posting .badge").all_inner_texts()
+    assert all(b.endswith(" / 3") for b in badges)
+    scores = [float(b.split(" / ")[0]) for b in badges]
     assert scores == sorted(scores, reverse=True)
+    assert 2 <= cards.first.locator(".reasons li").count() <= 3
     shot(page, artifacts, "09-recommend-results")
+    cards.first.screenshot(path=str(artifacts / "09b-recommend-card.png"))
 
     # 5) hide a company: all its cards leave the list at once
     company = cards.first.get_attribute("data-company")

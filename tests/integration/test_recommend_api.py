@@ -17,6 +17,14 @@ URL = "https://www.linkedin.com/jobs/view/{}/"
 FIRST_ID = 3400100000
 
 
+def assert_one_rule(pred: dict[str, Any]) -> None:
+    """The rating shown is the median of the odds shown; the expected score their mean."""
+    odds = pred["probabilities"]
+    k = pred["predicted"]
+    assert sum(odds[: k + 1]) >= 0.5 - 1e-6 and sum(odds[k:]) >= 0.5 - 1e-6, pred
+    assert abs(sum(i * p for i, p in enumerate(odds)) - pred["expected_score"]) < 1e-6, pred
+
+
 def idle(api: Any, headers: dict[str, str]) -> bool:
     jobs = api.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
     return all(j["status"] not in ("queued", "running") for j in jobs)
@@ -52,6 +60,23 @@ def test_model_trains_by_itself_and_lists_its_leaderboard(rated: dict[str, Any])
     assert [v["is_active"] for v in versions].count(True) == 1
 
 
+def is_utc_iso(stamp: str | None) -> bool:
+    return stamp is not None and (stamp.endswith("Z") or stamp.endswith("+00:00"))
+
+
+def test_timestamps_carry_their_offset_and_finished_jobs_say_so(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    jobs = api.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
+    for job in jobs:
+        assert is_utc_iso(job["created_at"]) and is_utc_iso(job["finished_at"]), job
+        if job["status"] == "succeeded":
+            assert job["message"].startswith("finished"), job
+    ratings = api.get("/api/v1/ratings?limit=5", headers=headers).json()["items"]
+    assert all(is_utc_iso(r["created_at"]) and is_utc_iso(r["updated_at"]) for r in ratings)
+    model = api.get("/api/v1/models/active", headers=headers).json()
+    assert is_utc_iso(model["created_at"])
+
+
 def test_on_demand_training_makes_a_new_version(rated: dict[str, Any]) -> None:
     api, headers = rated["api"], rated["headers"]
     before = len(api.get("/api/v1/models", headers=headers).json())
@@ -76,10 +101,20 @@ def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -
     assert pred["predicted"] in (0, 1, 2, 3)
     assert len(pred["probabilities"]) == 4 and abs(sum(pred["probabilities"]) - 1) < 1e-3
     assert pred["model_version"] is not None and pred["heuristic"] is False
-    assert pred["explanation"] == []  # computed only when asked for
+    assert not pred.get("explanation")  # computed only when asked for
+    assert_one_rule(pred)
     asked = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
     explained = asked.json()["prediction"]
-    assert explained["explanation"] and {"feature", "effect"} <= set(explained["explanation"][0])
+    why = explained["explanation"]
+    # An exact decomposition in rating points: baseline + contributions = expected score.
+    total = why["baseline"] + sum(c["effect"] for c in why["contributions"])
+    assert abs(total - explained["expected_score"]) < 1e-4
+    assert why["expected_score"] == explained["expected_score"]
+    labels = [c["label"] for c in why["contributions"]]
+    assert any(label.startswith("title") for label in labels)
+    assert not any("chars" in label or "title: " in label for label in labels)
+    for c in why["contributions"]:
+        assert c["effect"] == 0 or c["shown"] not in ("+0.00", "-0.00", "0.00")
     # The stored row and the freshly computed score agree.
     same = ("predicted", "probabilities", "expected_score", "model_version")
     assert {k: explained[k] for k in same} == {k: pred[k] for k in same}
@@ -113,6 +148,11 @@ def test_search_then_recommendations_honour_blocklist_and_hiding(rated: dict[str
     assert recs["heuristic"] is False and len(recs["items"]) >= 12
     rec_scores = [i["expected_score"] for i in recs["items"]]
     assert rec_scores == sorted(rec_scores, reverse=True)
+    for it in items + recs["items"]:
+        assert_one_rule(it)
+        assert it["score_text"] == f"{it['expected_score']:.1f} / 3"
+        assert 2 <= len(it["reasons"]) <= 3
+        assert all(r["label"] and r["shown"] for r in it["reasons"])
     rated_ids = {
         r["posting_id"]
         for r in api.get("/api/v1/ratings?limit=100", headers=headers).json()["items"]
@@ -157,6 +197,9 @@ def test_new_user_gets_the_heuristic_and_a_clear_reason(rated: dict[str, Any]) -
     recs = api.get("/api/v1/recommendations", headers=newcomer).json()
     assert recs["heuristic"] is True and recs["model_version"] is None
     assert len(recs["items"]) > 0
+    for it in recs["items"]:
+        assert_one_rule(it)  # the heuristic follows the same rule
+        assert {r["label"].split()[0] for r in it["reasons"]} <= {"pay", "no", "seniority"}
     assert api.get("/api/v1/models/active", headers=newcomer).status_code == 404
 
 

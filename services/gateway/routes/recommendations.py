@@ -20,6 +20,7 @@ from shared.recommendations import (
     remove_block_rule,
 )
 from shared.reposts.service import fold, rating_offers, repost_fields
+from shared.scoring import explain_postings
 from shared.training import active_model
 
 router = APIRouter(tags=["recommendations"])
@@ -55,12 +56,15 @@ def recommendations(
     folded = fold(ranked)[:limit]
     offers = rating_offers(session, user.id, [p for (p, _), _ in folded])
     model = active_model(session, user.id)
+    whys = explain_postings(
+        session, user.id, [p for (p, _), _ in folded], [pr.expected_score for (_, pr), _ in folded]
+    )
     # Already JSON-ready: no second pass through jsonable_encoder over every posting.
     return JSONResponse(
         {
             "items": [
-                {**item(p, pr), **fits[p.id].public(), **repost_fields(p, n, offers)}
-                for (p, pr), n in folded
+                {**item(p, pr, why), **fits[p.id].public(), **repost_fields(p, n, offers)}
+                for ((p, pr), n), why in zip(folded, whys, strict=True)
             ],
             "model_version": model.version if model else None,
             "heuristic": model is None,

@@ -43,9 +43,9 @@ const Charts = (() => {
       s.append(
         svg("rect", { x: pos ? mid : mid - len, y: y + 3, width: Math.max(1, len), height: row - 8,
                       fill: pos ? "#2e7d32" : "#c62828", rx: 2 }),
-        text(pos ? mid - 6 : mid + 6, y + 16, String(d.feature).slice(0, 40),
+        text(pos ? mid - 6 : mid + 6, y + 16, String(d.label ?? d.feature).slice(0, 48),
              { "text-anchor": pos ? "end" : "start" }),
-        text(pos ? mid + len + 4 : mid - len - 4, y + 16, `${pos ? "+" : ""}${fmt(d.effect)}${unit}`,
+        text(pos ? mid + len + 4 : mid - len - 4, y + 16, `${d.shown ?? (pos ? "+" : "") + fmt(d.effect)}${unit}`,
              { "text-anchor": pos ? "start" : "end", "font-size": 11 }));
     });
     return s;

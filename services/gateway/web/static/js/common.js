@@ -142,9 +142,9 @@ const LIR = (() => {
       el("span", { class: "job-label" }, label));
   }
 
-  function badge(score, title) {
+  function badge(score, title, text) {
     return el("span", { class: "badge", style: `background:${scoreColour(score)}`, title },
-      Number(score).toFixed(Number.isInteger(score) ? 0 : 1));
+      text || Number(score).toFixed(Number.isInteger(score) ? 0 : 1));
   }
 
   /* A posting card; `extra` nodes (actions) go at the bottom. */
@@ -159,12 +159,14 @@ const LIR = (() => {
     const skills = (p.skills || []).slice(0, 8);
     return el("article", { class: "posting", dataset: { company: (p.company || "").toLowerCase(), postingId: p.id } },
       el("header", {},
-        opts.score !== undefined ? badge(opts.score, opts.scoreTitle || "Predicted rating") : null,
+        opts.score !== undefined ? badge(opts.score, opts.scoreTitle || "Predicted rating", opts.scoreText) : null,
         el("div", {},
           el("h3", {}, p.title || (p.status === "pending" ? "Fetching…" : "Untitled posting")),
           el("p", { class: "company" }, [p.company, p.location].filter(Boolean).join(" · ")))),
       facts.length ? el("dl", { class: "facts" }, facts.map(([k, v]) => el("div", { class: k === "Pay" ? "fact-pay" : null }, el("dt", {}, k), el("dd", {}, v)))) : null,
       skills.length ? el("ul", { class: "skills", "aria-label": "Skills" }, skills.map((s) => el("li", {}, s))) : null,
+      opts.reasons?.length ? el("ul", { class: "reasons", "aria-label": "Why this score" }, opts.reasons.map((r) =>
+        el("li", { class: r.effect >= 0 ? "up" : "down" }, el("span", { class: "effect" }, r.shown), " ", r.label))) : null,
       p.status && !["fetched", "extracted", "ok", "ready"].includes(p.status) && p.status_reason
         ? el("p", { class: "note" }, `${pretty(p.status)}: ${p.status_reason}`) : null,
       el("footer", {},

@@ -18,12 +18,13 @@
   try {
     const { data } = await api("GET", "/insights");
     put("dist", Charts.bars(data.rating_counts, RATING_LABELS.map((l, i) => `${i} ${l}`), RATING_COLOURS, "Number of postings per rating"));
-    const pts = (data.pay_vs_rating || []).filter((p) => p.annual_max || p.annual_min)
-      .map((p) => ({ x: p.rating, y: p.annual_max || p.annual_min, title: `${p.title || "Posting"}: ${LIR.money(p.annual_min, p.currency) || "?"}–${LIR.money(p.annual_max, p.currency) || "?"} /yr${p.salary_basis ? ` (${p.salary_basis})` : ""}, rated ${p.rating}` }));
-    put("pay", pts.length ? Charts.scatter(pts, "Annual pay (top of range, in the posting's currency, log scale) against your rating") : empty("No postings with pay yet."));
+    // Pay compared in rough US dollars, so one posting in rupees or yen does not set the scale.
+    const pts = (data.pay_vs_rating || []).filter((p) => p.annual_max_usd)
+      .map((p) => ({ x: p.rating, y: p.annual_max_usd, title: `${p.title || "Posting"}: ${LIR.money(p.annual_min, p.currency) || "?"}–${LIR.money(p.annual_max, p.currency) || "?"} /yr${p.currency && p.currency !== "USD" ? ` (≈ ${LIR.money(p.annual_max_usd, "USD")})` : ""}${p.salary_basis ? ` (${p.salary_basis})` : ""}, rated ${p.rating}` }));
+    put("pay", pts.length ? Charts.scatter(pts, "Annual pay (top of range, in US$ equivalents, log scale) against your rating") : empty("No postings with pay yet."));
     const drivers = both(data.drivers), skills = both(data.skills);
-    put("drivers", drivers.length ? Charts.diverging(drivers, { label: "Terms that raise or lower ratings" }) : empty("Train a model to see drivers."));
-    put("skills", skills.length ? Charts.diverging(skills, { label: "Skills that raise or lower ratings" }) : empty("No skills data yet."));
+    put("drivers", drivers.length ? Charts.diverging(drivers, { label: "Words that raise or lower your ratings, in rating points" }) : empty("Train a model to see drivers."));
+    put("skills", skills.length ? Charts.diverging(skills, { label: "Skills that raise or lower your ratings, in rating points" }) : empty("No skills data yet."));
     put("companies", data.companies?.length ? meanTable(data.companies, "company", "Company") : empty("No companies yet."));
     put("seniority", data.seniority?.length ? meanTable(data.seniority, "seniority", "Seniority") : empty("No seniority data yet."));
   } catch (err) {

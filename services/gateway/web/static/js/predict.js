@@ -13,15 +13,18 @@
       el("small", {}, `expected score ${Number(p.expected_score).toFixed(2)} / 3`));
     document.getElementById("score-note").textContent = p.heuristic
       ? "No trained model yet: this is a rough heuristic. Rate a dozen postings and train on the Model page."
-      : `Model version ${p.model_version}.`;
+      : `Model version ${p.model_version}. The rating shown is the middle (median) of the odds below; the expected score is their average.`;
     document.getElementById("match").replaceChildren(matchLine(p) || "");
     document.getElementById("probs").replaceChildren(Charts.probabilityBars(p.probabilities));
-    // Zero-effect items are sentences (the heuristic explains itself in words), not features.
-    const ex = (p.explanation || []).filter((x) => x.effect !== 0);
-    const words = (p.explanation || []).filter((x) => x.effect === 0).map((x) => el("p", { class: "hint" }, x.feature));
-    document.getElementById("why").replaceChildren(...words, ex.length
-      ? Charts.diverging(ex.slice(0, 12), { label: "Features that raised (green) or lowered (red) the score" })
-      : words.length ? "" : el("p", { class: "hint" }, "No explanation available for this prediction."));
+    const why = p.explanation;
+    const parts = (why?.contributions || []).filter((x) => x.effect !== 0);
+    document.getElementById("why").replaceChildren(
+      why?.note ? el("p", { class: "hint" }, why.note) : "",
+      why ? el("p", { class: "why-sum" },
+        `A typical posting you rated scores ${Number(why.baseline).toFixed(2)}; the parts below add up to this posting's ${Number(why.expected_score).toFixed(2)} (in rating points).`) : "",
+      parts.length
+        ? Charts.diverging(parts.slice(0, 12), { label: "What raised (green) or lowered (red) the expected score, in rating points" })
+        : el("p", { class: "hint" }, "No explanation available for this prediction."));
     document.getElementById("posting").replaceChildren(postingCard(posting));
     document.getElementById("result").hidden = false;
   }

@@ -47,8 +47,9 @@
     heading.textContent = title;
     note.textContent = detail;
     results.replaceChildren(...(items.length ? items.map((it) => postingCard(it.posting, {
-      score: Math.round(it.expected_score * 10) / 10, scoreTitle: `Predicted ${it.predicted} (${RATING_LABELS[it.predicted]})`,
-      extra: [matchLine(it), actions(it)] })) : [el("p", { class: "hint" }, "Nothing to show yet — run a search above.")]));
+      score: it.expected_score, scoreText: it.score_text,
+      scoreTitle: `Expected score ${it.score_text}; most likely rating ${it.predicted} (${RATING_LABELS[it.predicted]})`,
+      reasons: it.reasons, extra: [matchLine(it), actions(it)] })) : [el("p", { class: "hint" }, "Nothing to show yet — run a search above.")]));
     results.setAttribute("aria-busy", "false");
   }
 
