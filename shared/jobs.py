@@ -270,7 +270,9 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
             raise
         except Exception as exc:
             log.exception("job %s failed", jid)
-            _set(jid, held, status="failed", error=public_error(exc), finished_at=utcnow())
+            error = public_error(exc)
+            _set(jid, held, status="failed", error=error, message=f"failed: {error}",
+                 finished_at=utcnow())  # fmt: skip
         _slot_freed(jid)
     except DATABASE_UNAVAILABLE as exc:
         log.warning("job %s: database unavailable (%s); will retry", jid, type(exc).__name__)
@@ -321,7 +323,10 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
         try:
             result = work(session, job, progress)
         except JobFailed as exc:
-            progress.finish(status="failed", error=public_error(exc), finished_at=utcnow())
+            error = public_error(exc)
+            progress.finish(
+                status="failed", error=error, message=f"failed: {error}", finished_at=utcnow()
+            )
             return
         except JobWaiting as exc:
             # Its next pass starts afresh at attempt 1: waiting is not a failed attempt.
@@ -334,7 +339,12 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
                 message=retry_note(exc.reason, exc.until),
             )
             return
-        progress.finish(status="succeeded", progress=1.0, result=result or {}, finished_at=utcnow())
+        result = result or {}
+        # The last progress line ("scoring...") would read as if the job were still at work.
+        message = str(result.get("message") or "finished")
+        progress.finish(
+            status="succeeded", progress=1.0, result=result, message=message, finished_at=utcnow()
+        )
 
 
 def retry_note(reason: str, until: datetime) -> str:

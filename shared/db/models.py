@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,9 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db.base import Base, utcnow
+from shared.db.base import Base, UTCDateTime, utcnow
 
-TZDateTime = DateTime(timezone=True)
+TZDateTime = UTCDateTime()
 
 
 class User(Base):

@@ -32,3 +32,34 @@ def test_sqlite_upgrade_check_and_downgrade(tmp_path: Path) -> None:
     for step in (("upgrade", "head"), ("check",), ("downgrade", "base"), ("upgrade", "head")):
         done = alembic(*step, url=url)
         assert done.returncode == 0, (step, done.stderr)
+
+
+def test_stored_predictions_are_rescored_to_the_median_of_their_odds(tmp_path: Path) -> None:
+    """Rows written by the old cut-points (rating 2 beside p(0) = 0.8) come out consistent."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert alembic("upgrade", "0001", url=url).returncode == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        db.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "
+                           "VALUES (1, 'a@example.com', 'x', '2026-01-01')"))  # fmt: skip
+        for pid in (1, 2):
+            db.execute(sa.text("INSERT INTO postings (id, source, status, is_closed, created_at, "
+                               "updated_at) VALUES (:p, 'linkedin', 'fetched', 0, '2026-01-01', "
+                               "'2026-01-01')"), {"p": pid})  # fmt: skip
+        rows = [(1, 2, "[0.8, 0.1, 0.05, 0.05]", 0.35), (2, 1, "[0.01, 0.02, 0.092, 0.878]", 2.85)]
+        for pid, predicted, odds, expected in rows:
+            db.execute(
+                sa.text("INSERT INTO predictions (user_id, posting_id, predicted, probabilities, "
+                        "expected_score, created_at) VALUES (1, :p, :r, :o, :e, '2026-01-01')"),
+                {"p": pid, "r": predicted, "o": odds, "e": expected},
+            )  # fmt: skip
+    done = alembic("upgrade", "head", url=url)
+    assert done.returncode == 0, done.stderr
+    with engine.connect() as db:
+        got = db.execute(sa.text("SELECT posting_id, predicted, expected_score FROM predictions "
+                                 "ORDER BY posting_id")).all()  # fmt: skip
+    engine.dispose()
+    assert [(p, r) for p, r, _ in got] == [(1, 0), (2, 3)]
+    assert [round(e, 4) for _, _, e in got] == [0.35, 2.838]
