@@ -81,42 +81,70 @@ def wait_up(client: httpx.Client, procs: list[subprocess.Popen[bytes]]) -> None:
     raise TimeoutError("the gateway did not come up within 60s")
 
 
-def seed(client: httpx.Client) -> None:
-    res = client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD})
+def wait_read(client: httpx.Client, posting_ids: list[int], timeout: float = 300) -> int:
+    """Wait until none of the user's jobs is queued or running (scrapes, then extractions),
+    so training sees every seeded posting read; returns how many were extracted."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            jobs = client.get("/api/v1/jobs?limit=200").json()["items"]
+        except httpx.TransportError:
+            continue
+        reading = [j for j in jobs if j["kind"] in ("scrape", "extract")]
+        if all(j["status"] in TERMINAL for j in reading):
+            postings = [client.get(f"/api/v1/postings/{i}").json() for i in posting_ids]
+            return sum(p.get("extraction_source") is not None for p in postings)
+        time.sleep(0.5)
+    raise TimeoutError(f"seeded postings were not all read within {timeout}s")
+
+
+def seed(client: httpx.Client, email: str = EMAIL) -> dict[str, Any]:
+    """Rate the persona's postings, wait until all are read, train once, search once.
+    Returns the training job (or {} when the data was already there)."""
+    res = client.post("/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
     if res.status_code == 409:  # seeded by an earlier run under the same data dir
-        res = client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
+        res = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
     res.raise_for_status()
     client.headers["Authorization"] = f"Bearer {res.json()['token']}"
     if client.get("/api/v1/ratings?limit=1").json()["total"] >= N_RATINGS:
         print("demo data already present", flush=True)
-        return
+        return {}
+    started = time.monotonic()
     print(f"seeding {N_RATINGS} ratings…", flush=True)
-    jobs = []
+    posting_ids = []
     for k in range(N_RATINGS):
         job_id = 4_100_000_000 + k * 7  # steps through fields and workplaces
         url = f"https://www.linkedin.com/jobs/view/{job_id}/"
         body = client.post("/api/v1/ratings", json={"url": url, "rating": taste(job_id)})
         body.raise_for_status()
-        jobs.append(body.json()["job"]["id"])
-    failed = [j for j in jobs if wait_job(client, j)["status"] != "succeeded"]
-    print(f"scraped {len(jobs) - len(failed)}/{len(jobs)} postings", flush=True)
+        posting_ids.append(body.json()["posting"]["id"])
+    read = wait_read(client, posting_ids)
+    print(f"read {read}/{N_RATINGS} postings in {time.monotonic() - started:.0f} s", flush=True)
+    # Training waits for the batch: this is the one training, on all of the ratings (or the
+    # one the last extraction already queued, which this answers with).
     res = client.post("/api/v1/models/train")
     if res.status_code != 202:
         print(f"training not started: {res.text}", flush=True)
-        return
+        return {}
     job = wait_job(client, res.json()["job"]["id"], timeout=300)
-    print(f"model training {job['status']} {job.get('error') or ''}", flush=True)
+    print(f"training {job['status']}: {job.get('message') or job.get('error')}", flush=True)
+    if verdict := (job.get("result") or {}).get("verdict"):
+        print(f"  {verdict}", flush=True)
     # A search stores unrated postings, so Recommend has a ranked list from the start.
     res = client.post("/api/v1/searches", json={"keywords": "software engineer", "location": "",
                                                 "filters": {}, "limit": 25})  # fmt: skip
     res.raise_for_status()
-    job = wait_job(client, res.json()["job"]["id"])
-    print(f"search {job['status']}: {(job.get('result') or {}).get('total', 0)} found", flush=True)
+    found = wait_job(client, res.json()["job"]["id"])
+    print(
+        f"search {found['status']}: {(found.get('result') or {}).get('total', 0)} found", flush=True
+    )
+    print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
+    return job
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LIR_PORT", "8000")))
     parser.add_argument("--data-dir", default=os.environ.get("LIR_DATA_DIR", "var/demo"))
     args = parser.parse_args()
     data_dir = Path(args.data_dir).resolve()

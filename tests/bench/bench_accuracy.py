@@ -1,6 +1,7 @@
 """Accuracy/speed benchmark of the product's training against the prototype's pipeline.
 
     .venv/bin/python tests/bench/bench_accuracy.py [--dataset CSV] [--split-at N]
+        [--prequential-every K]
 
 Reads a data set in the prototype's format (rows in rating order = time order),
 extracts fields once as ingest would, then runs `train_model` and the reference
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from shared.extraction import extract_fields, parse_prototype_text  # noqa: E402
 from shared.ml import (  # noqa: E402
     dump_model,
+    explain,
     load_model,
     model_sha256,
     posting_frame,
@@ -96,22 +98,49 @@ def temporal(
     }
 
 
+def prequential(frame: pd.DataFrame, y: np.ndarray, split_at: int, every: int) -> dict[str, float]:
+    """How the product is used: walk the ratings after split_at in time order, retrain every
+    `every` ratings on all ratings before, and predict the next ones."""
+    predicted = np.empty(0, dtype=int)
+    for start in range(split_at, len(y), every):
+        model = train_model(frame.iloc[:start], y[:start], seed=SEED).estimator
+        predicted = np.concatenate([predicted, model.predict(frame.iloc[start : start + every])])
+    later = y[split_at:]
+    return {
+        "prequential_accuracy": float(np.mean(predicted == later)),
+        "prequential_mae": float(np.mean(np.abs(predicted - later))),
+        "prequential_retrains": float(len(range(split_at, len(y), every))),
+    }
+
+
+def score_and_explain(estimator: Any, row: pd.DataFrame) -> None:
+    """What the API does for one stored posting with ?explain=true: features once, both uses."""
+    features = estimator.features(row)
+    [out] = predict(estimator, row, features)
+    explain(estimator, row, np.array([out.expected_score]), features)
+
+
 def predict_ms(estimator: Any, frame: pd.DataFrame, repeats: int = 50) -> dict[str, float]:
     """Median time to score one stored posting (extraction and embedding already stored),
-    and the cold path: load the artifact, then score the first posting."""
+    with and without its explanation, and the cold path: load the artifact, then score the
+    first posting."""
     blob = dump_model(estimator)
     started = time.perf_counter()
     loaded = load_model(blob, model_sha256(blob))
     predict(loaded, frame.iloc[[0]])
     cold = time.perf_counter() - started
-    times = []
+    times, explained = [], []
     for i in range(repeats):
         row = frame.iloc[[i % len(frame)]]
         started = time.perf_counter()
         predict(loaded, row)
         times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        score_and_explain(loaded, row)
+        explained.append(time.perf_counter() - started)
     return {
-        "predict_ms": float(np.median(times) * 1000.0),
+        "predict_ms": float(np.median(explained) * 1000.0),
+        "predict_ms_without_explanation": float(np.median(times) * 1000.0),
         "model_load_ms": cold * 1000.0,
         "model_bytes": float(len(blob)),
     }
@@ -121,6 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--split-at", type=int, default=250)
+    parser.add_argument("--prequential-every", type=int, default=25)
     parser.add_argument("--no-embeddings", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -136,6 +166,7 @@ def main() -> None:
     splits = outer_splits(y, SEED, int(trained.metrics["n_folds"]) // 5 or 1)
     reference, reference_seconds = reference_cv(data, splits)
     metrics = trained.metrics
+    majority = metrics["baselines"]["majority"]
     result = {
         "cv_accuracy": metrics["cv_accuracy"],
         "cv_mae": metrics["cv_mae"],
@@ -145,6 +176,12 @@ def main() -> None:
         **temporal(frame, data, y, args.split_at),
         "spearman": metrics["spearman"],
         "top_decile_precision": metrics["top_decile_precision"],
+        "baseline_cv_accuracy": majority["cv_accuracy"],
+        "baseline_cv_mae": majority["cv_mae"],
+        "baseline_rating": majority["rating"],
+        "heuristic_cv_accuracy": metrics["baselines"]["heuristic"]["cv_accuracy"],
+        "heuristic_cv_mae": metrics["baselines"]["heuristic"]["cv_mae"],
+        **prequential(frame, y, args.split_at, args.prequential_every),
         "reference_cv_accuracy": reference["cv_accuracy"],
         "reference_cv_mae": reference["cv_mae"],
         "fit_seconds": trained.fit_seconds,
