@@ -6,9 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.conftest import Worker
 
 
+# Seeding reads 36 postings and trains: minutes on a busy 2-core machine.
+@pytest.mark.timeout(1200)
 def test_demo_seed_trains_once_on_all_ratings_and_beats_the_majority(
     worker: Worker, linkedin: Any, api: Any
 ) -> None:
