@@ -160,6 +160,7 @@ def _contributions(
 
 
 LABEL_COLUMNS = (
+    "title",
     "annual_min",
     "annual_max",
     "seniority",
@@ -239,17 +240,22 @@ def _fact_label(group: str, row: Any) -> str:
             else ("experience not stated")
         )
     if group == "meaning":
-        return "overall meaning of the text (similar to postings you rated)"
+        return "text similar to postings you rated"
     if value is None:
         return group
     return f"{group}: {value}" if value else f"{group} not stated"
 
 
-def _word_label(group: str, terms: list[str], sign: float) -> str:
-    if not terms:
-        return f"{group} wording" if sign > 0 else f"{group} wording (nothing you usually like)"
-    quoted = ", ".join(f"'{t}'" for t in terms)
-    return f"{group} mentions {quoted}"
+def _word_label(group: str, terms: list[str], row: Any) -> str:
+    """'title mentions 'machine learning''; without a telling word, the title itself."""
+    if len(terms) > 1 and len(terms[0]) + len(terms[1]) > 30:
+        terms = terms[:1]
+    if terms:
+        return f"{group} mentions " + ", ".join(f"'{t}'" for t in terms)
+    if group == "title" and row.title:
+        title = str(row.title)
+        return f"title '{title if len(title) <= 36 else title[:35] + '…'}'"
+    return f"{group} wording"
 
 
 def _top_terms(row_contrib: sp.csr_matrix, groups: Groups, group: int, sign: float) -> list[str]:
@@ -282,7 +288,7 @@ def _label(
 ) -> str:
     sign = 1.0 if effect >= 0 else -1.0
     if group in ("title", "description"):
-        return _word_label(group, _top_terms(row_contrib, groups, gi, sign), sign)
+        return _word_label(group, _top_terms(row_contrib, groups, gi, sign), row)
     if group == "skills":
         found = _top_terms(row_contrib, groups, gi, sign)
         if not found:

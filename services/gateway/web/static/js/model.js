@@ -77,7 +77,7 @@
       const { data } = await api("POST", "/models/train");
       const job = await pollJob(data.job.id, (j) => status.replaceChildren(jobStatus(j)));
       if (job.status !== "succeeded") throw new Error(job.error || `training ${job.status}`);
-      if (job.message) status.replaceChildren(el("p", { class: "job-result" }, job.message.replace(/^finished: /, "Finished: ")));
+      if (job.message) status.append(el("p", { class: "job-result" }, job.message.replace(/^finished: /, "Finished: ")));
       await load();
     } catch (err) { showError(error, err); }
     finally { button.disabled = false; }
