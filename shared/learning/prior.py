@@ -11,9 +11,9 @@ import pandas as pd
 
 from shared.extraction.currency import to_usd
 from shared.learning.schemas import Preferences
+from shared.ml.decision import PredictionOut
 from shared.ml.heuristic import heuristic_scores
 from shared.ml.ordinal import N_CLASSES
-from shared.ml.decision import PredictionOut
 
 PRIOR_EXPLANATION = (
     "Not enough ratings to learn your taste yet, so postings are scored by your stated "

@@ -30,7 +30,7 @@ from shared.learning.active import pick_informative, space_text  # noqa: E402
 from shared.learning.prior import blend, prior_scores  # noqa: E402
 from shared.learning.schemas import Preferences  # noqa: E402
 from shared.ml import heuristic_scores, predict, train_model, use_heuristic  # noqa: E402
-from shared.ml.types import PredictionOut  # noqa: E402
+from shared.ml.decision import PredictionOut  # noqa: E402
 from tests.bench.bench_accuracy import DEFAULT_DATASET, extract  # noqa: E402
 
 SIZES = (12, 24, 48, 96)
