@@ -39,7 +39,7 @@ def test_stored_predictions_are_rescored_to_the_median_of_their_odds(tmp_path: P
     import sqlalchemy as sa
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    assert alembic("upgrade", "0006_authsec", url=url).returncode == 0
+    assert alembic("upgrade", "0007_learning", url=url).returncode == 0
     engine = sa.create_engine(url)
     with engine.begin() as db:
         db.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "

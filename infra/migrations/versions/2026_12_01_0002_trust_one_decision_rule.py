@@ -2,7 +2,7 @@
 expected score = their mean (rows written by the old cut-points could disagree).
 
 Revision ID: 0002_trust
-Revises: 0006_authsec
+Revises: 0007_learning
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_trust"
-down_revision: str | None = "0006_authsec"
+down_revision: str | None = "0007_learning"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
