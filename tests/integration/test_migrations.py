@@ -63,3 +63,35 @@ def test_stored_predictions_are_rescored_to_the_median_of_their_odds(tmp_path: P
     engine.dispose()
     assert [(p, r) for p, r, _ in got] == [(1, 0), (2, 3)]
     assert [round(e, 4) for _, _, e in got] == [0.35, 2.838]
+
+
+def test_sqlite_upgrade_keeps_existing_ratings(tmp_path: Path) -> None:
+    """Tables that SQLite rebuilds by copy (postings, jobs...) must not cascade-delete the
+    ratings and predictions that point at them: a user's data survives every upgrade."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert alembic("upgrade", "0001", url=url).returncode == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        db.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "
+                           "VALUES (1, 'a@example.com', 'x', '2026-01-01')"))  # fmt: skip
+        db.execute(sa.text("INSERT INTO postings (id, job_id, source, status, is_closed, "
+                           "created_at, updated_at) VALUES (1, '4012345678', 'linkedin', "
+                           "'fetched', 0, '2026-01-01', '2026-01-01')"))  # fmt: skip
+        db.execute(sa.text("INSERT INTO ratings (id, user_id, posting_id, rating, "
+                           "created_at, updated_at) VALUES (1, 1, 1, 3, '2026-01-01', "
+                           "'2026-01-01')"))  # fmt: skip
+        db.execute(sa.text("INSERT INTO predictions (user_id, posting_id, predicted, "
+                           "probabilities, expected_score, created_at) VALUES (1, 1, 3, "
+                           "'[0.0, 0.0, 0.1, 0.9]', 2.9, '2026-01-01')"))  # fmt: skip
+    done = alembic("upgrade", "head", url=url)
+    assert done.returncode == 0, done.stderr
+    with engine.connect() as db:
+        ratings = db.execute(sa.text("SELECT user_id, posting_id, rating FROM ratings")).all()
+        predictions = db.execute(sa.text("SELECT posting_id FROM predictions")).all()
+        postings = db.execute(sa.text("SELECT job_id FROM postings")).all()
+    engine.dispose()
+    assert ratings == [(1, 1, 3)]
+    assert predictions == [(1,)]
+    assert postings == [("4012345678",)]
