@@ -29,6 +29,15 @@ def make_engine(url: str) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _writer_first(conn: Any, _name: Any) -> None:
+            # A SAVEPOINT outside a transaction opens a deferred (reader) one in pysqlite; its
+            # first write after another process has committed fails at once with "database is
+            # locked", bypassing the busy timeout. Taking the write lock up front waits instead.
+            dbapi_conn = conn.connection.dbapi_connection
+            if not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

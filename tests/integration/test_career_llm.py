@@ -6,8 +6,6 @@ template as fallback)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -17,44 +15,10 @@ from services.sandbox.openai_standin import OpenAIStandin
 from shared.career.gaps import career_gaps
 from shared.career.profile import update_profile, upload_resume
 from shared.career.schemas import ProfileIn
-from shared.db.models import HiddenPosting, LLMCacheEntry, LLMUsage, Posting, User
+from shared.db.models import HiddenPosting, LLMCacheEntry, LLMUsage, Posting
 from shared.ratings import upsert_rating
-from shared.settings import Settings
 from tests.career_data import RESUME, RESUME_SKILLS, make_posting, wanted_and_not
-
-MODEL = "standin-mini"
-
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[OpenAIStandin]:
-    with OpenAIStandin() as server:
-        yield server
-
-
-@pytest.fixture
-def llm(standin: OpenAIStandin) -> OpenAIStandin:
-    standin.configure(mode="good", sequence=[], retry_after=0.05, reset_stats=True)
-    return standin
-
-
-def settings_for(standin: OpenAIStandin, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "llm_base_url": standin.base_url,
-        "llm_api_key": "test-key",
-        "llm_model": MODEL,
-        "llm_timeout_seconds": 5.0,
-        "llm_max_retries": 1,
-        "llm_monthly_budget_usd": 5.0,
-        **overrides,
-    }
-    return Settings(**values)
-
-
-def make_user(db: Session) -> int:
-    user = User(email=f"u-{uuid.uuid4().hex[:10]}@example.com", password_hash="x")
-    db.add(user)
-    db.flush()
-    return user.id
+from tests.integration.llm import make_user, settings_for
 
 
 def outcomes(db: Session, user_id: int) -> list[str]:
@@ -67,14 +31,14 @@ def test_resume_skills_by_the_llm_then_cached_then_rules_when_over_budget(
 ) -> None:
     text = f"{RESUME}\n(ref {uuid.uuid4().hex})"  # a text no earlier run has cached
     alice, bob, carol = make_user(db), make_user(db), make_user(db)
-    profile = upload_resume(db, alice, text, "cv.txt", settings_for(llm))
+    profile = upload_resume(db, alice, text, "cv.txt", settings_for(llm, llm_max_retries=1))
     assert profile.resume_extraction == "llm"
     assert {s["name"] for s in profile.suggested_skills} == RESUME_SKILLS
     assert {s["source"] for s in profile.suggested_skills} == {"resume_llm"}
     assert profile.suggested_years == 6.0
     assert llm.stats()["requests"] == 1
 
-    again = upload_resume(db, bob, text, "cv.txt", settings_for(llm))
+    again = upload_resume(db, bob, text, "cv.txt", settings_for(llm, llm_max_retries=1))
     assert again.resume_extraction == "cached" and llm.stats()["requests"] == 1
 
     no_budget = settings_for(llm, llm_monthly_budget_usd=0)
@@ -107,18 +71,18 @@ def path_user(db: Session) -> int:
 def test_plan_narrative_cites_the_gaps_and_is_cached(
     db: Session, llm: OpenAIStandin, path_user: int
 ) -> None:
-    first = career_gaps(db, path_user, 5, [], settings_for(llm))
+    first = career_gaps(db, path_user, 5, [], settings_for(llm, llm_max_retries=1))
     assert first.plan_source == "llm" and first.plan_fallback_reason is None
     assert first.narrative == (
         "Start with Kubernetes: 8 of your 8 stretch jobs ask for it, and with it 8 come within "
         "reach. Then add Terraform."
     )
     assert first.plan[0].step == "Learn Kubernetes"  # the steps and their numbers stay
-    second = career_gaps(db, path_user, 5, [], settings_for(llm))
+    second = career_gaps(db, path_user, 5, [], settings_for(llm, llm_max_retries=1))
     assert second.plan_source == "llm_cached" and second.narrative == first.narrative
     assert llm.stats()["requests"] == 1
     # A what-if is answered by the template: no request.
-    what_if = career_gaps(db, path_user, 5, ["Kubernetes"], settings_for(llm))
+    what_if = career_gaps(db, path_user, 5, ["Kubernetes"], settings_for(llm, llm_max_retries=1))
     assert what_if.plan_source == "template" and what_if.narrative is None
     assert llm.stats()["requests"] == 1
     assert outcomes(db, path_user) == ["ok", "cached"]
@@ -132,7 +96,7 @@ def test_narrative_outside_the_facts_or_broken_falls_back_to_the_template(
     db: Session, llm: OpenAIStandin, path_user: int, mode: str, reason: str, requests: int
 ) -> None:
     llm.configure(mode=mode)
-    gaps = career_gaps(db, path_user, 5, [], settings_for(llm))
+    gaps = career_gaps(db, path_user, 5, [], settings_for(llm, llm_max_retries=1))
     assert gaps.plan_source == "template" and gaps.narrative is None
     assert gaps.plan_fallback_reason == reason
     assert gaps.plan[0].why.startswith("Kubernetes: 8 of your 8 stretch jobs ask for it")

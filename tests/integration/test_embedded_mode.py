@@ -3,44 +3,25 @@ The launcher migrates, starts the gateway and a worker, and a rating goes end to
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.conftest import REPO, free_port, wait_for
+from tests.conftest import wait_for
+from tests.integration import embedded
 
 
 def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="lir-embedded-"))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIR_")}
-    env.update(
-        LIR_DATA_DIR=str(data_dir),
+    env = dict(
         LIR_LINKEDIN_BASE_URL=linkedin.base_url,
         LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
         LIR_LINKEDIN_JITTER_SECONDS="0",
         LIR_MIN_RATINGS_FOR_MODEL="4",
         LIR_RETRAIN_EVERY="100",
     )
-    log = (data_dir / "launcher.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.launcher", "--port", str(port), "--concurrency", "1"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _up(base), timeout=60)
-        assert (data_dir / "lirecommend.db").exists()
+    with embedded.running("lir-embedded-", env, timeout=60) as run:
+        base = run.base
+        assert run.db_path.exists()
         with httpx.Client(base_url=base, timeout=10) as client:
             ready = client.get("/readyz").json()
             assert ready == {"status": "ready", "database": "ok", "broker": "ok"}
@@ -109,17 +90,6 @@ def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
             jobs = client.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
             children = [j for j in jobs if j["parent_id"] == imported["id"]]
             assert children and all(j["status"] not in ("queued", "running") for j in children)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
-
-
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _idle(client: httpx.Client, headers: dict[str, str]) -> bool:

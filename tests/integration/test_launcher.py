@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import REPO, free_port, wait_for
+from tests.conftest import wait_for
+from tests.integration import embedded
 
 
 def descendants(pid: int) -> set[int]:
@@ -44,30 +41,11 @@ def alive(pids: set[int]) -> set[int]:
     return running
 
 
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 class Launched:
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="lir-launcher-"))
-        self.log = self.dir / "launcher.log"
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LIR_")}
-        env["LIR_DATA_DIR"] = str(self.dir)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.launcher", "--port", str(port)]
-            + ["--concurrency", "1", "--gateway-workers", "2"],
-            cwd=REPO,
-            env=env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for(lambda: _up(f"http://127.0.0.1:{port}"), timeout=120)
+        run = embedded.start("lir-launcher-", {}, "--concurrency", "1", "--gateway-workers", "2")
+        self.proc, self.log = run.proc, run.log
+        wait_for(lambda: embedded.up(run.base), timeout=120)
         # Every worker is ready (its pool started) before we stop it.
         wait_for(lambda: self.log.read_text().count(" ready.") >= 3, timeout=120)
         self.children = descendants(self.proc.pid)

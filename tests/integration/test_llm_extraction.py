@@ -4,13 +4,11 @@ HTTP, with the cache and usage tables in the real PostgreSQL (the `db` fixture).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,15 +18,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.sandbox.openai_standin import OpenAIStandin
-from shared.db.models import LLMCacheEntry, LLMUsage, Posting, Rating, User
+from shared.db.models import LLMCacheEntry, LLMUsage, Posting, Rating
 from shared.extraction import PostingText, extract_fields, extract_posting
 from shared.extraction.agreement import field_agreement
 from shared.extraction.llm import LLMExtractor
 from shared.extraction.llm_schema import build_messages
 from shared.settings import Settings
+from tests.conftest import free_port
+from tests.integration.llm import MODEL, make_user, settings_for
 
 REPO = Path(__file__).resolve().parents[2]
-MODEL = "standin-mini"
 DOC = PostingText(
     title="Senior Backend Engineer",
     company="Acme",
@@ -43,47 +42,9 @@ DOC = PostingText(
 )
 
 
-@pytest.fixture(scope="module")
-def standin() -> Iterator[OpenAIStandin]:
-    with OpenAIStandin() as server:
-        yield server
-
-
-@pytest.fixture
-def llm(standin: OpenAIStandin) -> OpenAIStandin:
-    standin.configure(mode="good", sequence=[], retry_after=0.05, reset_stats=True)
-    return standin
-
-
-def settings_for(standin: OpenAIStandin, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "llm_base_url": standin.base_url,
-        "llm_api_key": "test-key",
-        "llm_model": MODEL,
-        "llm_timeout_seconds": 5.0,
-        "llm_max_retries": 2,
-        "llm_monthly_budget_usd": 5.0,
-        **overrides,
-    }
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-def make_user(db: Session) -> int:
-    user = User(email=f"u-{uuid.uuid4().hex[:10]}@example.com", password_hash="x")
-    db.add(user)
-    db.flush()
-    return user.id
-
-
 def usage_rows(db: Session, user_id: int) -> list[LLMUsage]:
     query = select(LLMUsage).where(LLMUsage.user_id == user_id).order_by(LLMUsage.id)
     return list(db.scalars(query))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def new_hash() -> str:

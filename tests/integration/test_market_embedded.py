@@ -3,27 +3,19 @@ default: SQLite and the filesystem broker, through services.launcher over real H
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
 import httpx
 
-from tests.conftest import REPO, free_port, wait_for
+from tests.conftest import free_port, wait_for
+from tests.integration import embedded
 
 
 def test_market_endpoints_on_sqlite(linkedin: Any) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="lir-embedded-market-"))
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIR_")}
-    env.update(
-        LIR_DATA_DIR=str(data_dir),
+    env = dict(
         LIR_LINKEDIN_BASE_URL=linkedin.base_url,
         LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
         LIR_LINKEDIN_JITTER_SECONDS="0",
@@ -31,18 +23,8 @@ def test_market_endpoints_on_sqlite(linkedin: Any) -> None:
         LIR_SAVED_SEARCH_MIN_EVERY_HOURS="0",
         LIR_PUBLIC_URL=f"http://127.0.0.1:{port}",
     )
-    log = (data_dir / "launcher.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.launcher", "--port", str(port), "--concurrency", "1"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _up(base), timeout=90)
+    with embedded.running("lir-embedded-market-", env, port=port) as run:
+        base = run.base
         with httpx.Client(base_url=base, timeout=30) as client:
             token = client.post(
                 "/api/v1/auth/signup",
@@ -50,10 +32,6 @@ def test_market_endpoints_on_sqlite(linkedin: Any) -> None:
             ).json()["token"]
             h = {"Authorization": f"Bearer {token}"}
             _exercise(client, h)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
 
 
 def _exercise(client: httpx.Client, h: dict[str, str]) -> None:
@@ -109,10 +87,3 @@ def _exercise(client: httpx.Client, h: dict[str, str]) -> None:
     assert [m["posting_id"] for m in group["members"]] == [pid]
     assert client.delete(f"{api}/applications/{pid}", headers=h).status_code == 204
     assert client.delete(f"{api}/saved-searches/{sid}", headers=h).status_code == 204
-
-
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
