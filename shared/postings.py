@@ -153,7 +153,12 @@ def scrape_work(session: Session, job: Job, progress: Progress) -> dict[str, Any
         raise JobDeferred(until, reason)
     if result.transient:
         raise TransientJobError(result.reason or "LinkedIn did not answer")
+    was_open = posting.status == "fetched" and not posting.is_closed
     apply_fetch(posting, result)
+    if was_open and posting.is_closed:
+        from shared.freshness.service import notify_closed
+
+        notify_closed(session, posting)
     if posting.status != "fetched":
         # The rating stays; the posting row says why it could not be read.
         raise JobFailed(f"posting {posting.status}: {posting.status_reason or 'no reason given'}")

@@ -46,7 +46,7 @@ def atom(session: Session, user: User, token: str) -> bytes:
     base = get_settings().public_url.rstrip("/")
     fg = FeedGenerator()
     fg.id(f"{base}/feeds/user-{user.id}")
-    fg.title("LIRecommend: new matches")
+    fg.title("LIRecommend: new matches and closed postings")
     fg.author({"name": "LIRecommend"})
     fg.link(href=feed_url(token), rel="self")
     fg.link(href=f"{base}/recommend", rel="alternate")
@@ -62,7 +62,11 @@ def atom(session: Session, user: User, token: str) -> bytes:
         if posting is not None and posting.url:
             entry.link(href=posting.url)
         score = (
-            f"predicted {note.expected_score:.1f} of 3" if note.expected_score is not None else ""
+            f"predicted {note.expected_score:.1f} of 3"
+            if note.expected_score is not None
+            else "closed: you have it on your tracker"
+            if note.kind == "closed"
+            else ""
         )
         entry.summary(", ".join(p for p in (score, posting.location if posting else None) if p))
     return bytes(fg.atom_str(pretty=True))

@@ -4,8 +4,9 @@ A posting on someone's tracker (still pursued) or likely in someone's recommenda
 (predicted at least RECOMMENDED) is fetched again once it is older than
 LIR_POSTING_MAX_AGE_HOURS, at bulk priority and a batch per look sized like the saved
 searches' share of the LinkedIn budget. A page that now says it no longer accepts
-applications marks the posting closed: it leaves the recommendations and its tracker
-card is flagged (shared.postings.store_parsed)."""
+applications marks the posting closed (shared.postings.store_parsed): it leaves the
+recommendations, its tracker card is flagged, and everyone still pursuing it gets a
+notification (`notify_closed`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
-from shared.db.models import Application, Job, Posting, Prediction
+from shared.db.models import Application, Job, Notification, Posting, Prediction
 from shared.jobs import ACTIVE, create_job
 from shared.saved_searches.schedule import look_capacity
 from shared.settings import get_settings
@@ -56,3 +57,26 @@ def recheck(session: Session, now: datetime | None = None) -> dict[str, int]:
     for posting in stale:
         create_job(session, kind="scrape", user_id=None, posting_id=posting.id, priority="bulk")
     return {"rechecks": len(stale)}
+
+
+def notify_closed(session: Session, posting: Posting) -> int:
+    """A notification for each user whose tracker still pursues this posting, now closed.
+    Once per closing: the caller calls it when an open posting is read as closed."""
+    users = session.scalars(
+        select(Application.user_id).where(
+            Application.posting_id == posting.id, Application.status.in_(OPEN_STATUSES)
+        )
+    ).all()
+    what = " at ".join(p for p in (posting.title or "A tracked posting", posting.company) if p)
+    now = utcnow()
+    session.add_all(
+        Notification(
+            user_id=user_id,
+            kind="closed",
+            posting_id=posting.id,
+            title=f"No longer accepting applications: {what}"[:500],
+            created_at=now,
+        )
+        for user_id in users
+    )
+    return len(users)

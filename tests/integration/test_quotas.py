@@ -113,7 +113,22 @@ def test_import_rows_per_file(api: Any, limits: Any) -> None:
     assert at_limit.status_code == 202, at_limit.text
 
 
-def test_blocklist_rules_per_user_and_the_query_at_the_cap(api: Any, limits: Any) -> None:
+@pytest.fixture
+def planted() -> Iterator[list[int]]:
+    """Ids of postings a test writes straight to the table, deleted afterwards: postings are
+    global, so left behind they would be every later module's users' recommendations."""
+    from shared.db.models import Posting
+    from shared.db.session import session_scope
+
+    ids: list[int] = []
+    yield ids
+    with session_scope() as session:  # their predictions go with them (ON DELETE CASCADE)
+        session.execute(delete(Posting).where(Posting.id.in_(ids)))
+
+
+def test_blocklist_rules_per_user_and_the_query_at_the_cap(
+    api: Any, limits: Any, planted: list[int]
+) -> None:
     from shared.db.base import utcnow
     from shared.db.models import BlockRule, Posting, Prediction
     from shared.db.session import session_scope
@@ -145,6 +160,7 @@ def test_blocklist_rules_per_user_and_the_query_at_the_cap(api: Any, limits: Any
         ]
         session.add_all(postings)
         session.flush()
+        planted.extend(p.id for p in postings)
         session.add_all(
             Prediction(
                 user_id=user_id,

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.routes.params import PathId
 from shared.db.models import Rating
 from shared.postings import visible_posting
 from shared.reposts.service import group_key, members
@@ -16,7 +17,7 @@ router = APIRouter(tags=["reposts"])
 
 
 @router.get("/postings/{posting_id}/reposts", responses={404: {"description": "no such posting"}})
-def reposts(posting_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def reposts(posting_id: PathId, session: SessionDep, user: UserDep) -> dict[str, Any]:
     posting = visible_posting(session, user.id, posting_id)
     if posting is None:
         raise not_found("posting")

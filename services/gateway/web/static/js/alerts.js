@@ -7,13 +7,21 @@
   const savedStatus = document.getElementById("saved-status");
   const changed = () => window.dispatchEvent(new Event("lir:alerts-changed"));
 
+  // A new match shows its predicted rating; a tracked posting that closed links to the tracker.
+  function note(n) {
+    const closed = n.kind === "closed";
+    const lead = closed ? el("span", { class: "pill closed" }, "Closed")
+      : n.expected_score !== null ? LIR.badge(Math.round(n.expected_score * 10) / 10, "Predicted rating") : el("span");
+    const title = closed ? el("a", { href: "/tracker" }, n.title) : n.title;
+    return el("li", { class: `${n.read_at ? "read" : "unread"} ${n.kind}`, dataset: { id: n.id } }, lead,
+      el("span", { class: "title" }, n.read_at ? "" : el("strong", {}, "New: "), title),
+      el("span", { class: "hint" }, ago(n.created_at)));
+  }
+
   async function loadNotes() {
     try {
       const { data } = await api("GET", "/notifications?limit=50");
-      notes.replaceChildren(...(data.items.length ? data.items.map((n) => el("li", { class: n.read_at ? "read" : "unread", dataset: { id: n.id } },
-        n.expected_score !== null ? LIR.badge(Math.round(n.expected_score * 10) / 10, "Predicted rating") : el("span"),
-        el("span", { class: "title" }, n.read_at ? "" : el("strong", {}, "New: "), n.title),
-        el("span", { class: "hint" }, ago(n.created_at)))) : [el("li", { class: "hint empty" }, "No alerts yet. Save a search below.")]));
+      notes.replaceChildren(...(data.items.length ? data.items.map(note) : [el("li", { class: "hint empty" }, "No alerts yet. Save a search below.")]));
       notes.setAttribute("aria-busy", "false");
     } catch (err) { showError(document.getElementById("notes-error"), err); }
   }
