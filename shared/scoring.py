@@ -1,5 +1,6 @@
-"""Scoring postings for one user: the active model when there is one, otherwise the
-transparent pay-and-seniority heuristic. Loaded models are cached per process by version."""
+"""Scoring postings for one user: the active model (blended with the stated-preferences
+prior when there are preferences), else the prior alone, else the transparent
+pay-and-seniority heuristic. Loaded models are cached per process by version."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from shared.artifacts import read_artifact
 from shared.db.base import utcnow
 from shared.db.models import HiddenPosting, ModelVersion, Posting, Prediction, Rating
 from shared.jobs import aware
-from shared.learning.prior import PRIOR_EXPLANATION, prior_scores
+from shared.learning.explain import blended_explanations
+from shared.learning.prior import PRIOR_EXPLANATION, prior_proba, prior_scores
 from shared.learning.service import get_preferences
+from shared.ml.heuristic import heuristic_scores
+from shared.ml.scoring import Blend, model_weight
 from shared.ratings import dialect_insert
 from shared.training import active_model, posting_record
 
@@ -45,31 +49,33 @@ def estimator_for(model: ModelVersion) -> Any:
 def score_postings(
     session: Session, user_id: int, postings: list[Posting], *, explain: bool = False
 ) -> tuple[list[dict[str, Any]], ModelVersion | None]:
-    """Predicted rating, class probabilities and expected score for each posting, from the
-    active model or the heuristic; with `explain`, why (see `explain_postings`)."""
-    from shared.ml import heuristic_scores, posting_frame, predict
+    """Predicted rating, class probabilities and expected score for each posting: the
+    active model's odds blended with the stated-preferences prior by shrinkage (the model's
+    share grows with its ratings), the prior alone before a model, the heuristic without
+    either; with `explain`, why (see `explain_postings`)."""
+    from shared.ml import posting_frame, predict
 
     if not postings:
         return [], None
     model = active_model(session, user_id)
     frame = posting_frame([posting_record(p) for p in postings])
+    prefs = get_preferences(session, user_id)
+    stated = prefs if prefs is not None and not prefs.is_empty() else None
     features = None
+    blend = None
     if model is None:
-        prefs = get_preferences(session, user_id)
-        prior = prefs is not None and not prefs.is_empty()
-        outs = (
-            prior_scores(frame, prefs) if prefs is not None and prior else heuristic_scores(frame)
-        )
+        outs = prior_scores(frame, stated) if stated else heuristic_scores(frame)
     else:
-        prior = False
         estimator = estimator_for(model)
         # Computed once when explaining too: features are most of a prediction's cost.
         features = estimator.features(frame) if explain else None
-        outs = predict(estimator, frame, features)
+        if stated is not None:
+            blend = Blend(prior_proba(frame, stated), model_weight(model.n_ratings))
+        outs = predict(estimator, frame, features, blend)
     results = [_out(o, model.version if model else None) for o in outs]
     if explain:
         expected = [r["expected_score"] for r in results]
-        whys = _explanations(model, frame, expected, features, prior)
+        whys = _explanations(model, frame, expected, features, stated is not None, blend)
         for result, why in zip(results, whys, strict=True):
             result["explanation"] = why
     return results, model
@@ -85,7 +91,15 @@ def explain_postings(
     if not postings:
         return []
     frame = posting_frame([posting_record(p) for p in postings])
-    return _explanations(active_model(session, user_id), frame, expected)
+    model = active_model(session, user_id)
+    prefs = get_preferences(session, user_id)
+    stated = prefs if prefs is not None and not prefs.is_empty() else None
+    blend = (
+        Blend(prior_proba(frame, stated), model_weight(model.n_ratings))
+        if model is not None and stated is not None
+        else None
+    )
+    return _explanations(model, frame, expected, None, stated is not None, blend)
 
 
 def _explanations(
@@ -94,6 +108,7 @@ def _explanations(
     expected: list[float],
     features: Any = None,
     prior: bool = False,
+    blend: Blend | None = None,
 ) -> list[dict[str, Any]]:
     from shared.ml import HEURISTIC_EXPLANATION, explain, explain_heuristic
 
@@ -107,7 +122,10 @@ def _explanations(
             {**why, "note": HEURISTIC_EXPLANATION}
             for why in explain_heuristic(frame, np.asarray(expected, float))
         ]
-    return explain(estimator_for(model), frame, np.asarray(expected, float), features)
+    estimator = estimator_for(model)
+    if blend is None:
+        return explain(estimator, frame, np.asarray(expected, float), features)
+    return blended_explanations(estimator, frame, expected, features, blend, model.n_ratings)
 
 
 def prediction_for(
@@ -198,13 +216,10 @@ def _out(o: Any, version: int | None) -> dict[str, Any]:
     }
 
 
-def rescore_without_model(session: Session, user_id: int) -> int:
-    """After the stated preferences change: predictions made without a model are redone."""
-    session.execute(
-        delete(Prediction).where(
-            Prediction.user_id == user_id, Prediction.model_version_id.is_(None)
-        )
-    )
+def rescore_after_preferences(session: Session, user_id: int) -> int:
+    """After the stated preferences change every prediction depends on them (the prior
+    alone, or blended into the model's), so all are redone."""
+    session.execute(delete(Prediction).where(Prediction.user_id == user_id))
     return ensure_scored(session, user_id)
 
 

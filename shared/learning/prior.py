@@ -11,9 +11,8 @@ import pandas as pd
 
 from shared.extraction.currency import to_usd
 from shared.learning.schemas import Preferences
-from shared.ml.decision import PredictionOut
+from shared.ml.decision import CLASSES, PredictionOut, predictions
 from shared.ml.heuristic import heuristic_scores
-from shared.ml.ordinal import N_CLASSES
 
 PRIOR_EXPLANATION = (
     "Not enough ratings to learn your taste yet, so postings are scored by your stated "
@@ -40,20 +39,11 @@ def _seniority(value: str) -> str:
     return value.strip().lower().replace(" level", "").replace(" ", "-")
 
 
-def distribution(score: float, spread: float = SPREAD) -> PredictionOut:
-    """A soft distribution centred on `score`; expected = its mean, predicted = its median."""
-    classes = np.arange(N_CLASSES)
-    weights = np.exp(-((classes - score) ** 2) / (2 * spread**2))
-    return from_probabilities(weights / weights.sum())
-
-
-def from_probabilities(proba: np.ndarray) -> PredictionOut:
-    median = int(np.searchsorted(np.cumsum(proba), 0.5))
-    return PredictionOut(
-        predicted=min(median, N_CLASSES - 1),
-        probabilities=[round(float(p), 6) for p in proba],
-        expected_score=round(float(proba @ np.arange(N_CLASSES)), 6),
-    )
+def distribution(points: np.ndarray, spread: float = SPREAD) -> np.ndarray:
+    """A soft distribution over ratings 0-3 centred on each score."""
+    score = np.asarray(points, dtype=float).reshape(-1, 1)
+    weights = np.exp(-((CLASSES[None, :] - score) ** 2) / (2 * spread**2))
+    return np.asarray(weights / weights.sum(axis=1, keepdims=True))
 
 
 def prior_points(frame: pd.DataFrame, prefs: Preferences) -> np.ndarray:
@@ -92,19 +82,11 @@ def prior_points(frame: pd.DataFrame, prefs: Preferences) -> np.ndarray:
     return np.array(out)
 
 
+def prior_proba(frame: pd.DataFrame, prefs: Preferences) -> np.ndarray:
+    """The prior's distribution over ratings 0-3 per posting (what a blend shrinks towards)."""
+    return distribution(prior_points(frame, prefs))
+
+
 def prior_scores(frame: pd.DataFrame, prefs: Preferences) -> list[PredictionOut]:
-    return [distribution(s) for s in prior_points(frame, prefs)]
-
-
-def blend(
-    learned: list[PredictionOut], prior: list[PredictionOut], n_ratings: int, strength: float
-) -> list[PredictionOut]:
-    """Shrinkage toward the prior: the learned distribution weighs n / (n + strength), so
-    the prior fades as ratings accrue instead of being switched off at a fixed count."""
-    weight = n_ratings / (n_ratings + strength) if strength > 0 else 1.0
-    return [
-        from_probabilities(
-            weight * np.array(a.probabilities) + (1 - weight) * np.array(b.probabilities)
-        )
-        for a, b in zip(learned, prior, strict=True)
-    ]
+    """Rating and expected score from the prior's odds, by the one decision rule."""
+    return predictions(prior_proba(frame, prefs)) if len(frame) else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -10,6 +10,8 @@ from shared.extraction.currency import USD_SCALE
 
 Workplace = Literal["remote", "hybrid", "on-site"]
 Seniority = Literal["internship", "entry", "associate", "mid-senior", "director", "executive"]
+WORKPLACES: tuple[str, ...] = get_args(Workplace)
+SENIORITIES: tuple[str, ...] = get_args(Seniority)
 
 
 def _clean(values: list[str]) -> list[str]:

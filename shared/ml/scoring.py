@@ -1,19 +1,57 @@
 """Predictions from a fitted model: the calibrated odds, and the rating and expected score
-that the one decision rule takes from them."""
+that the one decision rule takes from them.
+
+With stated preferences, the odds are a shrinkage blend: the learned model's distribution
+weighs n / (n + k) against the prior's, so the prior fades as ratings accrue instead of being
+switched off at a fixed count. The rule is applied to the blended distribution."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from shared.ml.decision import PredictionOut, predictions
+from shared.ml.decision import N_CLASSES, PredictionOut, predictions
 from shared.ml.model import PostingModel
+
+# k: chosen by tests/bench/bench_learning.py, which measures every strength in
+# BLEND_STRENGTHS on real ratings and reports the best (README, "Learning from few ratings").
+BLEND_STRENGTH = 48.0
+
+
+def model_weight(n_ratings: int, strength: float = BLEND_STRENGTH) -> float:
+    """The learned model's share of the blend after `n_ratings` ratings."""
+    if strength <= 0:
+        return 1.0
+    return n_ratings / (n_ratings + strength)
+
+
+@dataclass(frozen=True)
+class Blend:
+    """The prior's distribution over ratings 0-3 per row, and the learned model's share."""
+
+    prior: np.ndarray
+    model_weight: float
+
+    def mix(self, learned: np.ndarray) -> np.ndarray:
+        prior = np.asarray(self.prior, dtype=float).reshape(-1, N_CLASSES)
+        if prior.shape != learned.shape:
+            raise ValueError(f"prior has {len(prior)} rows, the model scored {len(learned)}")
+        w = float(np.clip(self.model_weight, 0.0, 1.0))
+        return w * learned + (1.0 - w) * prior
 
 
 def predict(
-    estimator: PostingModel, frame: pd.DataFrame, features: sp.csr_matrix | None = None
+    estimator: PostingModel,
+    frame: pd.DataFrame,
+    features: sp.csr_matrix | None = None,
+    blend: Blend | None = None,
 ) -> list[PredictionOut]:
-    """`features`: the rows' feature matrix, when the caller also wants to explain them."""
+    """`features`: the rows' feature matrix, when the caller also wants to explain them;
+    `blend`: the prior to shrink towards, when the user stated preferences."""
     if frame.empty:
         return []
-    return predictions(estimator.predict_proba(frame, features))
+    proba = estimator.predict_proba(frame, features)
+    return predictions(blend.mix(proba) if blend is not None else proba)

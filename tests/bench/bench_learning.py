@@ -27,17 +27,19 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from shared.learning.active import pick_informative, space_text  # noqa: E402
-from shared.learning.prior import blend, prior_scores  # noqa: E402
+from shared.learning.prior import prior_proba, prior_scores  # noqa: E402
 from shared.learning.schemas import Preferences  # noqa: E402
 from shared.ml import heuristic_scores, predict, train_model, use_heuristic  # noqa: E402
 from shared.ml.decision import PredictionOut  # noqa: E402
+from shared.ml.scoring import BLEND_STRENGTH, Blend, model_weight  # noqa: E402
 from tests.bench.bench_accuracy import DEFAULT_DATASET, extract  # noqa: E402
 
 SIZES = (12, 24, 48, 96)
 ROUND = 12
 SEEDS = (0, 1, 2, 3, 4)
-# Shrinkage strengths tried for the prior blend: 0 = learned model only.
-BLEND_STRENGTHS = (0.0, 12.0, 48.0)
+# Shrinkage strengths measured for the prior blend (0 = learned model only); the product's
+# BLEND_STRENGTH should be the best of them.
+BLEND_STRENGTHS = (0.0, 12.0, 24.0, 48.0, 96.0, 192.0, 384.0)
 
 
 def metrics(outs: list[PredictionOut], y: np.ndarray) -> dict[str, float]:
@@ -59,16 +61,21 @@ def scored(
     picked: list[int],
     target: pd.DataFrame,
     prefs: Preferences | None = None,
-    strength: float = 0.0,
-) -> list[PredictionOut]:
-    """Train the product's model on the picked rows and score `target` (blended when asked)."""
+    strengths: tuple[float, ...] = (BLEND_STRENGTH,),
+) -> list[list[PredictionOut]]:
+    """Train the product's model once on the picked rows and score `target`, blended with
+    the prior (when `prefs`) at each shrinkage strength, as shared.scoring does."""
     labels = y[picked]
-    base = fallback(target, prefs)
     if use_heuristic(labels.tolist()):
-        return base
+        return [fallback(target, prefs)] * len(strengths)
     estimator = train_model(frame.iloc[picked], labels, seed=42).estimator
-    learned = predict(estimator, target)
-    return blend(learned, base, len(picked), strength) if prefs is not None else learned
+    if prefs is None:
+        return [predict(estimator, target)] * len(strengths)
+    prior = prior_proba(target, prefs)
+    return [
+        predict(estimator, target, blend=Blend(prior, model_weight(len(picked), k)))
+        for k in strengths
+    ]
 
 
 def active_picks(
@@ -84,7 +91,7 @@ def active_picks(
     while len(picked) < max(SIZES):
         rest = [i for i in range(len(pool)) if i not in set(picked)]
         outs = (
-            scored(pool, y, picked, pool.iloc[rest], prefs)
+            scored(pool, y, picked, pool.iloc[rest], prefs)[0]
             if picked
             else fallback(pool.iloc[rest], prefs)
         )
@@ -96,17 +103,35 @@ def active_picks(
     return out
 
 
-def prequential(frame: pd.DataFrame, y: np.ndarray, pool_end: int) -> dict[str, float]:
-    predicted: list[int] = []
+def prequential(
+    frame: pd.DataFrame, y: np.ndarray, pool_end: int, prefs: Preferences | None
+) -> dict[str, Any]:
+    """Retrained before each block of 25 on every earlier row, scored as the product does
+    (blended with the prior when there is a profile), at each blend strength."""
+    strengths = BLEND_STRENGTHS if prefs is not None else (0.0,)
+    predicted: dict[float, list[int]] = {k: [] for k in strengths}
     for start in range(pool_end, len(y), 25):
         stop = min(start + 25, len(y))
         estimator = train_model(frame.iloc[:start], y[:start], seed=42).estimator
-        predicted += [o.predicted for o in predict(estimator, frame.iloc[start:stop])]
+        target = frame.iloc[start:stop]
+        prior = prior_proba(target, prefs) if prefs is not None else None
+        for k in strengths:
+            blend = Blend(prior, model_weight(start, k)) if prior is not None else None
+            predicted[k] += [o.predicted for o in predict(estimator, target, blend=blend)]
     later = y[pool_end:]
-    p = np.array(predicted)
+
+    def scores(k: float) -> dict[str, float]:
+        p = np.array(predicted[k])
+        return {
+            "accuracy": round(float(np.mean(p == later)), 4),
+            "mae": round(float(np.mean(np.abs(p - later))), 4),
+        }
+
+    product = scores(BLEND_STRENGTH if prefs is not None else 0.0)
     return {
-        "prequential_accuracy": round(float(np.mean(p == later)), 4),
-        "prequential_mae": round(float(np.mean(np.abs(p - later))), 4),
+        "prequential_accuracy": product["accuracy"],
+        "prequential_mae": product["mae"],
+        "prequential_by_strength": {f"{k:g}": scores(k) for k in strengths},
     }
 
 
@@ -155,7 +180,7 @@ def main() -> None:
     timed(
         "time_order",
         lambda: {
-            str(n): metrics(scored(pool, pool_y, list(range(n)), test), test_y) for n in SIZES
+            str(n): metrics(scored(pool, pool_y, list(range(n)), test)[0], test_y) for n in SIZES
         },
     )
 
@@ -165,7 +190,7 @@ def main() -> None:
             runs = []
             for seed in SEEDS:
                 picked = np.random.default_rng(seed).permutation(len(pool))[:n].tolist()
-                runs.append(metrics(scored(pool, pool_y, picked, test), test_y))
+                runs.append(metrics(scored(pool, pool_y, picked, test)[0], test_y))
             out[str(n)] = {k: round(float(np.mean([r[k] for r in runs])), 4) for k in runs[0]}
         return out
 
@@ -173,7 +198,7 @@ def main() -> None:
     timed(
         "active",
         lambda: {
-            str(n): metrics(scored(pool, pool_y, p, test), test_y)
+            str(n): metrics(scored(pool, pool_y, p, test)[0], test_y)
             for n, p in active_picks(pool, pool_y, None).items()
         },
     )
@@ -182,23 +207,38 @@ def main() -> None:
         result["prior_only"] = metrics(prior_scores(test, prefs), test_y)
 
         def with_prior() -> dict[str, Any]:
+            # Picked as the product does: rate-next on the blend at the product's strength.
             picks = active_picks(pool, pool_y, prefs)
-            by_strength = {
-                f"{k:g}": {
-                    str(n): metrics(scored(pool, pool_y, p, test, prefs, k), test_y)
-                    for n, p in picks.items()
-                }
-                for k in BLEND_STRENGTHS
+            by_n = {
+                n: scored(pool, pool_y, p, test, prefs, BLEND_STRENGTHS) for n, p in picks.items()
             }
-            # The blend strength is chosen by what it measures: best mean accuracy.
-            best = max(
-                by_strength, key=lambda k: np.mean([m["accuracy"] for m in by_strength[k].values()])
-            )
-            return {**by_strength[best], "blend_strength": float(best), "by_strength": by_strength}
+            by_strength = {
+                f"{k:g}": {str(n): metrics(outs[j], test_y) for n, outs in by_n.items()}
+                for j, k in enumerate(BLEND_STRENGTHS)
+            }
+            return {
+                **by_strength[f"{BLEND_STRENGTH:g}"],
+                "blend_strength": BLEND_STRENGTH,
+                "by_strength": by_strength,
+            }
 
         timed("active_prior", with_prior)
-    timed("prequential", lambda: prequential(frame, y, args.pool_end))
+    timed("prequential", lambda: prequential(frame, y, args.pool_end, prefs))
     result.update(result.pop("prequential"))
+    if prefs is not None:
+        # The strength that measures best: mean accuracy over the active_prior sizes and the
+        # prequential walk (few ratings and many), then mean MAE. The product's
+        # BLEND_STRENGTH is set from this.
+        def mean_of(k: str, key: str) -> float:
+            few = [m[key] for m in result["active_prior"]["by_strength"][k].values()]
+            return float(np.mean([*few, result["prequential_by_strength"][k][key]]))
+
+        result["best_strength"] = float(
+            max(
+                result["prequential_by_strength"],
+                key=lambda k: (mean_of(k, "accuracy"), -mean_of(k, "mae")),
+            )
+        )
     result["rate_next_pick_ms_5000"] = pick_ms(pool)
     result["n_pool"], result["n_test"] = len(pool_y), len(test_y)
     print(json.dumps(result))

@@ -7,11 +7,18 @@ import json
 import zipfile
 from typing import Any
 
+import numpy as np
+import pytest
 from sqlalchemy import select
 
 from shared.db.models import HiddenPosting, Posting, StatedPreferences, User
-from tests.career_data import make_posting
-from tests.conftest import signup
+from shared.learning.prior import prior_proba
+from shared.learning.schemas import Preferences
+from shared.ml import posting_frame
+from shared.ml.scoring import BLEND_STRENGTH, model_weight
+from shared.training import posting_record
+from tests.career_data import Made, make_posting
+from tests.conftest import Worker, signup, wait_for, wait_job
 
 PREFS = {
     "want_keywords": ["Machine Learning", "software engineer"],
@@ -120,3 +127,100 @@ def test_rate_next_covers_the_space_and_skips_rated_hidden_and_imported(api: Any
     assert api.get("/api/v1/rate-next?limit=0", headers=headers).status_code == 422
     assert api.get("/api/v1/rate-next", headers={}).status_code == 401
     assert api.get("/api/v1/rate-next", headers=other).status_code == 200
+
+
+# (title, description, rating): wanted ML roles, a middling analyst, unwanted service jobs.
+KINDS = (
+    ("Machine Learning Engineer", "Python and PyTorch, remote. $190,000 - $230,000 a year.", 3),
+    ("Data Analyst", "SQL dashboards, hybrid. $90,000 - $110,000 a year.", 2),
+    ("Office Accountant", "Ledgers and invoices, on-site. $60,000 a year.", 1),
+    ("Barista", "Serve coffee in our cafe. $15 an hour.", 0),
+)
+
+
+def odds_by_posting(api: Any, headers: dict[str, str]) -> dict[int, list[float]]:
+    items = api.get("/api/v1/recommendations?limit=100", headers=headers).json()["items"]
+    return {i["posting"]["id"]: i["probabilities"] for i in items}
+
+
+def idle(api: Any, headers: dict[str, str]) -> bool:
+    jobs = api.get("/api/v1/jobs?limit=200", headers=headers).json()["items"]
+    return all(j["status"] not in ("queued", "running") for j in jobs)
+
+
+def train(api: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """A fresh version on every rating so far, once the ratings' (no-op) scrapes are done."""
+    wait_for(lambda: idle(api, headers), timeout=300, every=0.5)
+    job = api.post("/api/v1/models/train", headers=headers).json()["job"]
+    done = wait_job(api, headers, job["id"], timeout=300)
+    assert done["status"] == "succeeded", done
+    model = api.get("/api/v1/models/active", headers=headers).json()
+    assert model["is_active"], model
+    return dict(model)
+
+
+def test_the_model_is_blended_with_the_prior_and_takes_over_as_ratings_accrue(
+    worker: Worker, api: Any, db: Any
+) -> None:
+    """Predictions, recommendations and rate-next all use one blended distribution:
+    n / (n + k) of the model's odds plus the rest of the prior's."""
+    headers = signup(api)
+    hide_all(db, user_id(api, headers))
+    made: list[tuple[Made, int]] = []
+    for k in range(30):
+        title, text, rating = KINDS[k % 4]
+        # Distinct companies and texts: one company's look-alike postings count as reposts.
+        posting = make_posting(db, f"{title} {k}", f"{text} Team {k}.", company=f"Firm {k}")
+        made.append((posting, rating))
+    db.commit()
+    frame = posting_frame([posting_record(db.get(Posting, m.id)) for m, _ in made])
+    prior = dict(
+        zip((m.id for m, _ in made), prior_proba(frame, Preferences(**PREFS)), strict=True)
+    )
+    assert api.put("/api/v1/preferences", json=PREFS, headers=headers).status_code == 200
+
+    def check_blend(n_rated: int) -> float:
+        """The blend seen through the API equals the mix of the model's own odds (shown with
+        the preferences cleared) and the prior's; returns the model's share."""
+        model = train(api, headers)
+        assert model["n_ratings"] == n_rated
+        blended = odds_by_posting(api, headers)
+        assert api.put("/api/v1/preferences", json={}, headers=headers).status_code == 200
+        own = odds_by_posting(api, headers)
+        assert api.put("/api/v1/preferences", json=PREFS, headers=headers).status_code == 200
+        assert odds_by_posting(api, headers) == blended
+        assert set(blended) == set(own) and len(blended) == 30 - n_rated
+        weight = model_weight(n_rated)
+        for pid, odds in blended.items():
+            mix = weight * np.array(own[pid]) + (1 - weight) * prior[pid]
+            assert np.abs(np.array(odds) - mix).max() < 1e-3, (pid, odds, mix)
+        # A stored posting's prediction and the rate-next card show the same odds.
+        pid = next(iter(blended))
+        url = next(m.url for m, _ in made if m.id == pid)
+        one = api.post(
+            "/api/v1/predictions?explain=true", json={"url": url}, headers=headers
+        ).json()["prediction"]
+        assert one["probabilities"] == blended[pid]
+        why = one["explanation"]
+        assert f"trained on {n_rated} ratings" in why["note"], why
+        total = why["baseline"] + sum(c["effect"] for c in why["contributions"])
+        assert abs(total - one["expected_score"]) < 1e-3, why
+        assert "stated preferences" in {c["group"] for c in why["contributions"]}
+        cards = api.get("/api/v1/rate-next?limit=5", headers=headers).json()["items"]
+        assert cards and all(c["probabilities"] == blended[c["posting"]["id"]] for c in cards)
+        return weight
+
+    def rate(rows: list[tuple[Made, int]]) -> None:
+        for m, rating in rows:
+            res = api.post(
+                "/api/v1/ratings", json={"url": m.url, "rating": rating}, headers=headers
+            )
+            assert res.status_code in (200, 201, 202), res.text
+
+    rate(made[:12])
+    few = check_blend(12)
+    rate(made[12:24])
+    more = check_blend(24)
+    # The prior fades with data: 12 ratings lean on it, 24 lean on the model more.
+    assert few < more < 1
+    assert few == pytest.approx(12 / (12 + BLEND_STRENGTH))

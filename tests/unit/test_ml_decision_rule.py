@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shared.learning.prior import prior_proba, prior_scores
+from shared.learning.schemas import Preferences
 from shared.ml import PredictionOut, heuristic_scores, posting_frame, predict, train_model
 from shared.ml.candidates import CANDIDATES
+from shared.ml.scoring import Blend, model_weight
 
 WORDS = [
     "data",
@@ -97,3 +100,32 @@ def test_the_heuristic_uses_the_same_rule() -> None:
     assert disagreements(out) == []
     # It is not a constant: pay and seniority move the odds.
     assert len({p.predicted for p in out}) >= 2
+
+
+@pytest.mark.parametrize("n_ratings", [12, 24, 96, 351])
+def test_blended_odds_follow_the_same_rule(n_ratings: int) -> None:
+    """The prior and the model are blended as distributions, then the rule is applied: the
+    rating is the median of the blended odds shown, the expected score their mean."""
+    frame = random_postings(40, np.random.default_rng(8))
+    y = np.array([3 if "python" in t else 0 if "sales" in t else 1 for t in frame["title"]])
+    candidates = random_postings(300, np.random.default_rng(98))
+    prefs = Preferences(want_keywords=["data"], avoid_keywords=["sales"], skills=["go"])
+    prior = prior_proba(candidates, prefs)
+    estimator = train_model(frame, y, repeats=1).estimator
+    weight = model_weight(n_ratings)
+    blended = predict(estimator, candidates, blend=Blend(prior, weight))
+    assert disagreements(blended) == []
+    assert disagreements(prior_scores(candidates, prefs)) == []
+    # The blend is the weighted mix of the two distributions, to the rounding shown.
+    learned = estimator.predict_proba(candidates)
+    shown = np.array([p.probabilities for p in blended])
+    assert np.abs(shown - (weight * learned + (1 - weight) * prior)).max() < 1e-3
+    # More ratings, more model: the blend moves towards the learned distribution.
+    assert 0 < model_weight(12) < model_weight(96) < model_weight(351) < 1
+
+
+def test_a_blend_with_a_prior_of_the_wrong_length_is_refused() -> None:
+    frame = random_postings(20, np.random.default_rng(9))
+    estimator = train_model(frame, np.array([0, 1, 2, 3] * 5), repeats=1).estimator
+    with pytest.raises(ValueError, match="prior has 3 rows"):
+        predict(estimator, frame, blend=Blend(np.full((3, 4), 0.25), 0.5))

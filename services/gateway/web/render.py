@@ -26,6 +26,7 @@ NAV = [
     ("/ratings", "My ratings"),
     ("/tracker", "Tracker"),
     ("/profile", "Profile"),
+    ("/preferences", "Preferences"),
     ("/path", "Path"),
     ("/alerts", "Alerts"),
     ("/model", "Model"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,8 +27,18 @@ from shared.auth import (
     end_web_session,
     start_web_session,
 )
+from shared.extraction.currency import USD_SCALE
+from shared.learning.schemas import SENIORITIES, WORKPLACES
 
 router = APIRouter(include_in_schema=False)
+# What a page's form offers, from the schema its API checks against (one list, not two).
+PAGE_CONTEXT: dict[str, dict[str, Any]] = {
+    "/preferences": {
+        "currencies": sorted(USD_SCALE),
+        "workplaces": WORKPLACES,
+        "seniorities": SENIORITIES,
+    }
+}
 FormStr = Annotated[str, Form()]
 OptionalFormStr = Annotated[str | None, Form()]
 
@@ -43,7 +53,7 @@ def _page(path: str, template: str) -> None:
         user = session_user(request, session)
         if user is None:
             return to_signin(request)
-        return render(request, template, user)
+        return render(request, template, user, **PAGE_CONTEXT.get(path, {}))
 
     router.add_api_route(path, page, methods=["GET"], name=template.removesuffix(".html"))
 

@@ -25,16 +25,18 @@
   async function load() {
     const { data } = await api("GET", "/rate-next?limit=1");
     progress.textContent = describe(data);
+    document.getElementById("prefs-offer").hidden ||= data.rated > 0;
     current = data.items[0] ? data.items[0].posting : null;
     buttons.hidden = current === null;
     if (current === null) {
       card.replaceChildren(el("p", { class: "hint" }, "Nothing stored to suggest yet: run a search first."));
-      return;
+      return data.rated;
     }
     const intro = lines(current.description_text, 3);
     card.replaceChildren(postingCard(current, {
       extra: intro ? el("p", { class: "intro" }, intro.length > 300 ? `${intro.slice(0, 300)}…` : intro) : null,
     }));
+    return data.rated;
   }
 
   async function rate(rating) {
@@ -66,5 +68,12 @@
     if (url.value.trim() || e.ctrlKey || e.metaKey || e.altKey) return;
     if (/^[0-3]$/.test(e.key)) { e.preventDefault(); rate(Number(e.key)); }
   });
-  load().catch((err) => showError(error, err));
+  /* A newcomer (nothing rated, nothing stated) is offered the Preferences page first. */
+  async function offerPreferences(rated) {
+    if (rated > 0) return;
+    const { data: prefs } = await api("GET", "/preferences");
+    const stated = Object.values(prefs).some((v) => (Array.isArray(v) ? v.length : v !== null));
+    document.getElementById("prefs-offer").hidden = stated;
+  }
+  load().then(offerPreferences).catch((err) => showError(error, err));
 })();
