@@ -89,19 +89,16 @@ def group_posting(session: Session, posting: Posting) -> int | None:
 Row = TypeVar("Row", bound=Sequence[Any])
 
 
-def fold(rows: list[Row], at: int = 0) -> list[tuple[Row, int]]:
-    """Ranked rows holding a Posting (at index `at`) -> one row per group (the best ranked
-    member) with how many other members the list held."""
-    first: dict[int, int] = {}
-    out: list[list[Any]] = []
+def fold(rows: list[Row], at: int = 0) -> list[Row]:
+    """Ranked rows holding a Posting (at index `at`) -> the best ranked row of each group."""
+    seen: set[int] = set()
+    out: list[Row] = []
     for row in rows:
         key = group_key(row[at])
-        if key in first:
-            out[first[key]][1] += 1
-            continue
-        first[key] = len(out)
-        out.append([row, 0])
-    return [(row, n) for row, n in out]
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
 
 
 def members(session: Session, posting: Posting) -> list[Posting]:
@@ -140,11 +137,24 @@ def rating_offers(
 
 
 def repost_fields(
-    posting: Posting, also_posted: int, offers: dict[int, dict[str, int]]
-) -> dict[str, Any]:
-    """What a card adds: "also posted N times" and the rating offered from a sibling."""
+    session: Session, user_id: int, postings: list[Posting]
+) -> dict[int, dict[str, Any]]:
+    """What each card adds, by posting id: its group, "also posted N times" (the job's other
+    LinkedIn postings, whether listed or not) and a sibling's rating offered."""
+    keys = {group_key(p) for p in postings}
+    others = dict(
+        session.execute(  # every member but the root points at it: the others of any member
+            select(Posting.repost_of_id, func.count())
+            .where(Posting.repost_of_id.in_(keys))
+            .group_by(Posting.repost_of_id)
+        ).all()
+    )
+    offers = rating_offers(session, user_id, postings)
     return {
-        "group_id": group_key(posting),
-        "also_posted": also_posted,
-        "rating_offer": offers.get(posting.id),
+        p.id: {
+            "group_id": group_key(p),
+            "also_posted": int(others.get(group_key(p), 0)),
+            "rating_offer": offers.get(p.id),
+        }
+        for p in postings
     }

@@ -11,7 +11,7 @@ from shared.db.base import utcnow
 from shared.db.models import Posting, Prediction, SavedSearch, SavedSearchMatch
 from shared.jobs import aware
 from shared.recommendations import item
-from shared.reposts.service import fold, rating_offers, repost_fields
+from shared.reposts.service import fold, repost_fields
 from shared.scoring import ensure_scored
 
 
@@ -36,9 +36,9 @@ def matches(
     if only_new:
         stmt = stmt.where(SavedSearchMatch.seen_at.is_(None))
     folded = fold(list(session.execute(stmt).all()), at=1)
-    offers = rating_offers(session, saved.user_id, [row[1] for row, _ in folded])
+    extras = repost_fields(session, saved.user_id, [row[1] for row in folded])
     out = []
-    for (match, posting, prediction), n in folded:
+    for match, posting, prediction in folded:
         base = item(posting, prediction or _stored(match))
         out.append(
             {
@@ -48,7 +48,7 @@ def matches(
                 },
                 "first_seen_at": aware(match.first_seen_at),
                 "is_new": match.seen_at is None,
-                **repost_fields(posting, n, offers),
+                **extras[posting.id],
             }
         )
     return out

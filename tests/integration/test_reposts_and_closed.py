@@ -59,7 +59,8 @@ def test_reposts_fold_into_one_card_and_offer_the_rating(stack: Any, linkedin: A
     assert members[A]["your_rating"] == 3 and members[B]["your_rating"] is None
     cards = [i for i in recs if i["group_id"] == a_id]
     assert len(cards) == 1  # B and C: one card
-    assert cards[0]["posting"]["job_id"] in (B, C) and cards[0]["also_posted"] == 1
+    # The job's other postings: A (rated, so not listed) and the other of B and C.
+    assert cards[0]["posting"]["job_id"] in (B, C) and cards[0]["also_posted"] == 2
     assert cards[0]["rating_offer"] == {"posting_id": a_id, "rating": 3}
     # Offered, not copied: the user rated A only.
     rated_ids = {

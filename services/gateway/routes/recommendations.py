@@ -19,7 +19,7 @@ from shared.recommendations import (
     recommend,
     remove_block_rule,
 )
-from shared.reposts.service import fold, rating_offers, repost_fields
+from shared.reposts.service import fold, repost_fields
 from shared.scoring import explain_postings
 from shared.training import active_model
 
@@ -54,17 +54,17 @@ def recommendations(
     if min_match is not None:
         ranked = [r for r in ranked if fits[r[0].id].match >= min_match]
     folded = fold(ranked)[:limit]
-    offers = rating_offers(session, user.id, [p for (p, _), _ in folded])
+    extras = repost_fields(session, user.id, [p for p, _ in folded])
     model = active_model(session, user.id)
     whys = explain_postings(
-        session, user.id, [p for (p, _), _ in folded], [pr.expected_score for (_, pr), _ in folded]
+        session, user.id, [p for p, _ in folded], [pr.expected_score for _, pr in folded]
     )
     # Already JSON-ready: no second pass through jsonable_encoder over every posting.
     return JSONResponse(
         {
             "items": [
-                {**item(p, pr, why), **fits[p.id].public(), **repost_fields(p, n, offers)}
-                for ((p, pr), n), why in zip(folded, whys, strict=True)
+                {**item(p, pr, why), **fits[p.id].public(), **extras[p.id]}
+                for (p, pr), why in zip(folded, whys, strict=True)
             ],
             "model_version": model.version if model else None,
             "heuristic": model is None,

@@ -66,7 +66,7 @@ class Match(BaseModel):
     first_seen_at: datetime
     is_new: bool
     group_id: int
-    also_posted: int = Field(description="other postings of the same job among the matches")
+    also_posted: int = Field(description="other LinkedIn postings of the same job")
     rating_offer: dict[str, int] | None = Field(
         description="your rating of another posting of this job, to apply here if you agree"
     )

@@ -30,19 +30,44 @@
       try { await api("POST", `/postings/${p.id}/hide`); e.target.closest(".posting").remove(); hideStatus.textContent = "Posting hidden."; }
       catch (err) { msg.textContent = err.message; }
     } }, "Hide posting");
-    const track = el("button", { type: "button", class: "link", onclick: async () => {
-      try { await api("PUT", `/applications/${p.id}`, { status: "saved" }); msg.textContent = "On your tracker"; }
-      catch (err) { msg.textContent = err.message; }
+    // On the tracker it is dealt with: it leaves the stored list (a search's results keep it).
+    const track = el("button", { type: "button", class: "link", onclick: async (e) => {
+      try {
+        await api("PUT", `/applications/${p.id}`, { status: "saved" });
+        if (listing === "stored") {
+          e.target.closest(".posting").remove();
+          hideStatus.replaceChildren(`Saved “${p.title || "the posting"}” to your `, el("a", { href: "/tracker" }, "tracker"), ".");
+        } else { e.target.replaceWith(el("span", { class: "hint" }, "On your tracker")); }
+      } catch (err) { msg.textContent = err.message; }
     } }, "Save to tracker");
     // The same job posted again: one card, and a rating of another post offered, not copied.
-    const reposted = item.also_posted ? el("span", { class: "hint" }, `Also posted ${item.also_posted} more time${item.also_posted === 1 ? "" : "s"}`) : null;
-    const offer = item.rating_offer ? el("button", { type: "button", class: "link", onclick: async () => {
-      try { await api("POST", "/ratings", { url: p.url, rating: item.rating_offer.rating }); msg.textContent = `Rated ${item.rating_offer.rating}`; }
-      catch (err) { msg.textContent = err.message; }
-    } }, `You rated another post of this job ${item.rating_offer.rating}: rate this one the same`) : null;
+    const reposted = item.also_posted ? reposts(p, item.also_posted) : null;
+    const offer = item.rating_offer ? el("button", { type: "button", class: "link offer", onclick: async (e) => {
+      try {
+        await api("POST", "/ratings", { url: p.url, rating: item.rating_offer.rating });
+        e.target.remove(); msg.textContent = `Rated ${item.rating_offer.rating}`;
+      } catch (err) { msg.textContent = err.message; }
+    } }, `You rated another post of this job ${item.rating_offer.rating} (${RATING_LABELS[item.rating_offer.rating]}): rate this one the same`) : null;
     return el("div", { class: "actions" }, rate, track, hideCompany, hidePosting, reposted, offer, msg);
   }
 
+  // "Also posted 2 more times", opening the other posts of the job with the user's ratings.
+  function reposts(p, n) {
+    const list = el("ul", { class: "repost-list" });
+    const box = el("details", { class: "reposts" }, el("summary", {}, `Also posted ${n} more time${n === 1 ? "" : "s"}`), list);
+    box.addEventListener("toggle", async () => {
+      if (!box.open || list.childElementCount) return;
+      try {
+        const { data } = await api("GET", `/postings/${p.id}/reposts`);
+        list.replaceChildren(...data.members.filter((m) => m.posting_id !== p.id).map((m) => el("li", {},
+          el("a", { href: m.url, target: "_blank", rel: "noopener noreferrer" }, `LinkedIn job ${m.job_id}`),
+          m.is_closed ? " · closed" : "", m.your_rating !== null ? ` · you rated it ${m.your_rating}` : " · not rated")));
+      } catch (err) { list.replaceChildren(el("li", { class: "error" }, err.message)); }
+    });
+    return box;
+  }
+
+  let listing = "stored";
   function show(items, title, detail) {
     heading.textContent = title;
     note.textContent = detail;
@@ -54,14 +79,19 @@
   }
 
   const storedFilters = document.getElementById("stored-filters");
+  let asked = 0;  // filters changed quickly: only the last answer is shown
   async function loadStored() {
     const q = new URLSearchParams({ limit: "50" });
     for (const [k, v] of new FormData(storedFilters)) if (v) q.set(k, v);
+    const mine = ++asked;
+    results.setAttribute("aria-busy", "true");
     try {
       const { data } = await api("GET", `/recommendations?${q}`);
+      if (mine !== asked) return;
+      listing = "stored";
       show(data.items, "Your stored postings, ranked",
         data.heuristic ? "Ranked by a heuristic until you train a model." : `Ranked by model v${data.model_version}.`);
-    } catch (err) { showError(error, err); results.setAttribute("aria-busy", "false"); }
+    } catch (err) { if (mine === asked) { showError(error, err); results.setAttribute("aria-busy", "false"); } }
   }
 
   form.addEventListener("submit", async (e) => {
@@ -87,6 +117,7 @@
       const job = await pollJob(data.job.id, (j) => status.replaceChildren(jobStatus(j)));
       if (job.status !== "succeeded") throw new Error(job.error || `search ${job.status}`);
       const r = job.result;
+      asked++; listing = "search";
       show(r.items, `Results for “${body.keywords}”`, `${r.items.length} ranked of ${r.total} found, ${r.new_postings} new.`);
       results.scrollIntoView({ block: "start" });
     } catch (err) { showError(error, err); }
