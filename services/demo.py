@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import time
@@ -20,20 +21,52 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 EMAIL = "demo@example.com"
 PASSWORD = "demo-password"
-N_RATINGS = 36
-# The stand-in derives a posting's field and workplace from its id (see sandbox.generator).
-FIELD_TASTE = {"software": 2, "data": 2, "product": 1, "design": 1}
-WORKPLACE_TASTE = {"Remote": 1, "Hybrid": 0, "On-site": -1}
 TERMINAL = {"succeeded", "failed", "cancelled"}
+
+# The demo persona: a data engineer. Ratings follow what the posting shows (its field, its
+# seniority, remote or on-site when it says so, its pay in US-dollar equivalents) with a
+# little noise, so a model can learn them and the Model page shows one that did. The mix
+# is what such a person searches for: mostly data and software, some product, a few others.
+PERSONA_MIX = {"data": 10, "software": 10, "product": 6, "marketing": 5, "sales": 5}
+N_RATINGS = sum(PERSONA_MIX.values())
+FIELD_TASTE = {"data": 2.0, "software": 1.5, "product": 0.5}
+SENIORITY_TASTE = {
+    "Internship": -1.5,
+    "Entry level": -0.75,
+    "Mid-Senior level": 0.5,
+    "Director": 0.5,
+    "Executive": 0.5,
+}
+FIRST_ID = 4_100_000_000
+
+
+def persona_ids() -> list[int]:
+    """The postings the persona rates: the first ones of each field from FIRST_ID (the
+    stand-in derives a posting's field from its id, see sandbox.generator)."""
+    from services.sandbox.generator import FIELDS, field_index_for
+
+    wanted, ids, job_id = dict(PERSONA_MIX), [], FIRST_ID
+    while any(wanted.values()):
+        field = FIELDS[field_index_for(job_id)].name
+        if wanted.get(field):
+            wanted[field] -= 1
+            ids.append(job_id)
+        job_id += 1
+    return ids
 
 
 def taste(job_id: int) -> int:
-    """The demo persona: likes software/data work, prefers remote. Learnable on purpose."""
-    from services.sandbox.generator import FIELDS, WORKPLACES, field_index_for, workplace_index_for
+    """The persona's rating of the stand-in's posting `job_id`."""
+    from services.sandbox.generator import generate
 
-    field = FIELDS[field_index_for(job_id)].name
-    workplace = WORKPLACES[workplace_index_for(job_id)]
-    return max(0, min(3, FIELD_TASTE.get(field, 0) + WORKPLACE_TASTE[workplace]))
+    posting = generate(job_id)
+    score = FIELD_TASTE.get(posting.field, 0.0) + SENIORITY_TASTE.get(posting.seniority, 0.0)
+    shown = f"{posting.title} {posting.location}"  # the workplace counts only when shown
+    score += 0.75 if "(Remote)" in shown else (-0.5 if "(On-site)" in shown else 0.0)
+    if (pay := posting.pay_usd_year) is not None:
+        score += 0.5 if pay >= 120_000 else (-0.5 if pay < 50_000 else 0.0)
+    score += random.Random(job_id * 31 + 7).uniform(-0.5, 0.5)  # a person is not a formula
+    return max(0, min(3, round(score)))
 
 
 def demo_env(data_dir: Path, linkedin_base: str) -> dict[str, str]:
@@ -81,16 +114,20 @@ def wait_up(client: httpx.Client, procs: list[subprocess.Popen[bytes]]) -> None:
     raise TimeoutError("the gateway did not come up within 60s")
 
 
+def _jobs(client: httpx.Client) -> list[dict[str, Any]]:
+    while True:
+        try:
+            return list(client.get("/api/v1/jobs?limit=200").json()["items"])
+        except httpx.TransportError:  # a busy embedded database can stall a request; ask again
+            continue
+
+
 def wait_read(client: httpx.Client, posting_ids: list[int], timeout: float = 300) -> int:
     """Wait until none of the user's jobs is queued or running (scrapes, then extractions),
     so training sees every seeded posting read; returns how many were extracted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            jobs = client.get("/api/v1/jobs?limit=200").json()["items"]
-        except httpx.TransportError:
-            continue
-        reading = [j for j in jobs if j["kind"] in ("scrape", "extract")]
+        reading = [j for j in _jobs(client) if j["kind"] in ("scrape", "extract")]
         if all(j["status"] in TERMINAL for j in reading):
             postings = [client.get(f"/api/v1/postings/{i}").json() for i in posting_ids]
             return sum(p.get("extraction_source") is not None for p in postings)
@@ -112,21 +149,23 @@ def seed(client: httpx.Client, email: str = EMAIL) -> dict[str, Any]:
     started = time.monotonic()
     print(f"seeding {N_RATINGS} ratings…", flush=True)
     posting_ids = []
-    for k in range(N_RATINGS):
-        job_id = 4_100_000_000 + k * 7  # steps through fields and workplaces
+    for job_id in persona_ids():
         url = f"https://www.linkedin.com/jobs/view/{job_id}/"
         body = client.post("/api/v1/ratings", json={"url": url, "rating": taste(job_id)})
         body.raise_for_status()
         posting_ids.append(body.json()["posting"]["id"])
     read = wait_read(client, posting_ids)
     print(f"read {read}/{N_RATINGS} postings in {time.monotonic() - started:.0f} s", flush=True)
-    # Training waits for the batch: this is the one training, on all of the ratings (or the
-    # one the last extraction already queued, which this answers with).
-    res = client.post("/api/v1/models/train")
-    if res.status_code != 202:
-        print(f"training not started: {res.text}", flush=True)
-        return {}
-    job = wait_job(client, res.json()["job"]["id"], timeout=300)
+    # The last extraction queues the one training, on all of the ratings; ask for it only
+    # when it did not (asking while it runs would queue a second one).
+    training = next((j for j in _jobs(client) if j["kind"] == "train"), None)
+    if training is None:
+        res = client.post("/api/v1/models/train")
+        if res.status_code != 202:
+            print(f"training not started: {res.text}", flush=True)
+            return {}
+        training = res.json()["job"]
+    job = wait_job(client, training["id"], timeout=300)
     print(f"training {job['status']}: {job.get('message') or job.get('error')}", flush=True)
     if verdict := (job.get("result") or {}).get("verdict"):
         print(f"  {verdict}", flush=True)

@@ -75,12 +75,19 @@ def _drivers(session: Session, user_id: int) -> dict[str, Any]:
     model = active_model(session, user_id)
     if model is None:
         empty: dict[str, list[Any]] = {"raise": [], "lower": []}
-        return {"drivers": empty, "skills": empty, "facts": empty, "model_version": None}
+        return {
+            "drivers": empty,
+            "skills": empty,
+            "facts": empty,
+            "places": empty,
+            "model_version": None,
+        }
     records, _ = training_rows(session, user_id)
     found = drivers(estimator_for(model), posting_frame(records), top=15)
     return {
         "drivers": found["terms"],
         "skills": found["skills"],
         "facts": found["facts"],
+        "places": found["places"],
         "model_version": model.version,
     }

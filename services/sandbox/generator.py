@@ -256,6 +256,7 @@ class GenPosting:
     salary_block: str | None  # "Base pay range" block text
     salary_card: str | None  # what a search card shows (no period)
     salary_in_description: str | None
+    pay_usd_year: float | None  # what the page advertises, in US-dollar equivalents per year
     sections: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
     # (heading, paragraphs, bullets)
 
@@ -286,13 +287,19 @@ def _fmt(currency: str, amount: float) -> str:
     return f"{currency}{amount:,.2f}"
 
 
-def _salary(
-    rng: random.Random, place: Place, employment_code: str, rank: float
-) -> tuple[str | None, str | None, str | None]:
-    """Returns (block text, card text, description sentence); any may be None."""
+Salary = tuple[str | None, str | None, str | None, float | None]
+
+
+def _usd_year(amount: float, currency: str, period: tuple[str, int, int, int]) -> float:
+    return round(amount * period[1] / CURRENCY_FACTOR[currency], -2)
+
+
+def _salary(rng: random.Random, place: Place, employment_code: str, rank: float) -> Salary:
+    """Returns (block text, card text, description sentence, advertised pay in US-dollar
+    equivalents per year: the range's middle, or its top when only that is written)."""
     roll = rng.random()
     if roll < 0.3:
-        return None, None, None  # no pay at all, the most common case on LinkedIn
+        return None, None, None, None  # no pay at all, the most common case on LinkedIn
     if employment_code in {"C", "T", "P"}:
         period = PERIODS[2] if rng.random() < 0.7 else PERIODS[1]
     elif employment_code == "I":
@@ -301,20 +308,23 @@ def _salary(
         period = PERIODS[0] if rng.random() < 0.8 else PERIODS[1]
     lo, hi = _money(rng, place.currency, period, rank)
     cur = place.currency
+    middle = _usd_year((lo + hi) / 2, cur, period)
     if roll < 0.7:
         block = f"{_fmt(cur, lo)}{period[0]} - {_fmt(cur, hi)}{period[0]}"
         card = f"{_fmt(cur, lo)} - {_fmt(cur, hi)}"
-        return block, card, None
+        return block, card, None, middle
     # Pay only in the text, in the free styles employers write.
     per = {"/yr": "year", "/mo": "month", "/hr": "hour"}[period[0]]
+    up_to = f"Salary up to {cur}{hi:,}{period[0]} depending on experience."
     styles = [
         f"The base salary range for this role is {cur}{lo:,} - {cur}{hi:,} per {per}.",
         f"Pay: {cur}{lo:,} to {cur}{hi:,} per {per}.",
-        f"Salary up to {cur}{hi:,}{period[0]} depending on experience.",
+        up_to,
     ]
     if per == "year":  # US-style total-compensation line, as in real postings
         styles.append(f"Compensation: {cur}{lo:,}-{cur}{hi:,} + bonus + equity + benefits.")
-    return None, None, rng.choice(styles)
+    sentence = rng.choice(styles)
+    return None, None, sentence, _usd_year(hi, cur, period) if sentence == up_to else middle
 
 
 def _time_ago(rng: random.Random) -> tuple[str, float]:
@@ -373,7 +383,7 @@ def generate(job_id: int | str) -> GenPosting:
     posted_text, age = _time_ago(rng)
     applicants, applicants_text = _applicants(rng)
     rank = (experience or rng.randint(2, 4)) / 6 - 1 / 6  # intern 0 .. executive 5/6
-    block, card, in_desc = _salary(rng, place, jt_code, rank)
+    block, card, in_desc, pay_usd_year = _salary(rng, place, jt_code, rank)
     years = {1: 0, 2: 1, 3: 2, 4: 5, 5: 8, 6: 10}.get(experience, rng.randint(1, 5))
     skills = rng.sample(fld.skills, k=min(4, len(fld.skills)))
     sections = (
@@ -441,6 +451,7 @@ def generate(job_id: int | str) -> GenPosting:
         salary_block=block,
         salary_card=card,
         salary_in_description=in_desc,
+        pay_usd_year=pay_usd_year,
         sections=sections,
     )
 

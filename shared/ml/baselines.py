@@ -58,7 +58,11 @@ def verdict(metrics: dict[str, Any]) -> str:
     accuracy, mae = metrics.get("cv_accuracy"), metrics.get("cv_mae")
     baselines = metrics.get("baselines")
     if accuracy is None or mae is None:
-        return "Not cross-validated (too few or too uniform ratings), so nothing to compare."
+        # beats_majority() is then False: say so, as for a version that lost.
+        return (
+            "Not cross-validated (too few or too uniform ratings), so nothing shows it beats "
+            "always guessing your usual rating; this version is not used."
+        )
     text = f"Right {_pct(accuracy)} of the time (off by {mae:.2f} on average)"
     if not baselines:
         return text + "; trained before baselines were measured."

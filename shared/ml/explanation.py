@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from shared.ml.blocks import EmbeddingBlock, TextBlock
+from shared.ml.frame import column_lists
 from shared.ml.heuristic import NEUTRAL, heuristic_parts, heuristic_proba
 from shared.ml.model import PostingModel
 from shared.ml.posting_facts import NUMBER_NAMES
@@ -83,6 +84,7 @@ FILLER = frozenset(
         "strong",
         "ability",
         "etc",
+        "experience",
         "responsibilities",
         "requirements",
         "apply",
@@ -179,7 +181,7 @@ LabelRow = namedtuple("LabelRow", LABEL_COLUMNS)  # type: ignore[misc]
 
 def _rows(frame: pd.DataFrame) -> list[Any]:
     """The facts labels quote, as light tuples (DataFrame.itertuples is slow for one row)."""
-    return [LabelRow(*v) for v in zip(*(frame[c].tolist() for c in LABEL_COLUMNS), strict=True)]
+    return [LabelRow(*v) for v in zip(*column_lists(frame, LABEL_COLUMNS), strict=True)]
 
 
 def pay_usd(row: Any) -> float:
@@ -261,12 +263,11 @@ def _word_label(group: str, terms: list[str], row: Any) -> str:
 def _top_terms(row_contrib: sp.csr_matrix, groups: Groups, group: int, sign: float) -> list[str]:
     """Up to two present features of `group` pushing the same way as the group, biggest first."""
     picked: list[str] = []
-    order = np.argsort(-sign * row_contrib.data)
-    for k in order:
-        j = row_contrib.indices[k]
-        value = row_contrib.data[k]
-        if groups.of_feature[j] != group or sign * value <= 0:
-            continue
+    signed = sign * row_contrib.data
+    # Only this group's features, pushing its way (a row has hundreds of others, embeddings).
+    mine = (groups.of_feature[row_contrib.indices] == group) & (signed > 0)
+    features, values = row_contrib.indices[mine], signed[mine]
+    for j in features[np.argsort(-values, kind="stable")]:
         term = groups.term[j]
         if term is None or any(term in p or p in term for p in picked):
             continue
@@ -405,25 +406,43 @@ def explain_heuristic(frame: pd.DataFrame, expected: np.ndarray) -> list[dict[st
     return out
 
 
-def _fact_driver(name: str) -> str:
-    """A posting-fact feature's name as words: 'pay: 80-120k' -> 'pay $80k-120k/yr'."""
+def _currencies(values: list[Any], most: int = 2) -> str:
+    """'EUR, USD': the currencies the postings advertised, most frequent first ('+2': more)."""
+    counts: dict[str, int] = {}
+    for value in values:
+        code = str(value or "").strip() or "USD"
+        counts[code] = counts.get(code, 0) + 1
+    ranked = sorted(counts, key=lambda c: (-counts[c], c))
+    more = f" +{len(ranked) - most}" if len(ranked) > most else ""
+    return ", ".join(ranked[:most]) + more
+
+
+def _fact_driver(name: str, currencies: str = "") -> str:
+    """A posting-fact feature's name as words: 'pay: 80-120k' -> 'pay $80k-120k/yr (≈US$
+    from EUR, GBP)': bands in US-dollar equivalents, with the currencies behind them."""
     kind, _, value = name.partition(": ")
     if kind == "pay":
         if value == "missing":
             return "no pay given"
         low, _, high = value.removesuffix("k").partition("-")
         if value.startswith("0-"):
-            return f"pay under ${high}k/yr (US$ equivalent)"
-        if not high:
-            return f"pay ${low.removesuffix('+')}k+/yr (US$ equivalent)"
-        return f"pay ${low}k-{high}k/yr (US$ equivalent)"
+            band = f"pay under ${high}k/yr"
+        elif not high:
+            band = f"pay ${low.removesuffix('+')}k+/yr"
+        else:
+            band = f"pay ${low}k-{high}k/yr"
+        if currencies and currencies != "USD":
+            return f"{band} (≈US$ from {currencies})"
+        return f"{band} (US$)" if currencies else f"{band} (US$ equivalent)"
     if kind == "experience":
         return "experience not stated" if value == "missing" else f"asks {value} of experience"
     return name
 
 
 def drivers(estimator: PostingModel, frame: pd.DataFrame, top: int = 15) -> dict[str, Any]:
-    """What most raises or lowers this user's ratings, over their rated postings `frame`.
+    """What most raises or lowers this user's ratings, over their rated postings `frame`:
+    words (`terms`), `skills`, `facts` (pay band, experience, seniority, employment,
+    workplace, country) and `places` (company, location: mostly one-offs, kept apart).
 
     The same contributions as `explain`: a feature's mean share of the score where it is
     present, measured from the typical posting, in rating points at the typical posting.
@@ -436,7 +455,13 @@ def drivers(estimator: PostingModel, frame: pd.DataFrame, top: int = 15) -> dict
     n = max(len(frame), 1)
     _, origin = _origin(estimator, groups)
     effect = total / np.maximum(count, 1) * (1.0 - count / n) * tangent(estimator, origin)
-    found: dict[str, list[tuple[str, float]]] = {"terms": [], "skills": [], "facts": []}
+    currency = frame["salary_currency"].tolist()
+    found: dict[str, list[tuple[str, float]]] = {
+        "terms": [],
+        "skills": [],
+        "facts": [],
+        "places": [],
+    }
     for j in np.flatnonzero((count >= min(2, n)) & (effect != 0)):
         group = groups.names[groups.of_feature[j]]
         term = groups.term[j]
@@ -445,8 +470,12 @@ def drivers(estimator: PostingModel, frame: pd.DataFrame, top: int = 15) -> dict
                 found["terms"].append((f"{group} mentions '{term}'", float(effect[j])))
         elif group == "skills":
             found["skills"].append((f"skill: {term}", float(effect[j])))
+        elif group in ("company", "location"):  # one-offs mostly: kept apart from the facts
+            found["places"].append((names[j], float(effect[j])))
         elif group != "meaning" and names[j] not in NUMBER_GROUPS:
-            found["facts"].append((_fact_driver(names[j]), float(effect[j])))
+            rows = contrib.indices[contrib.indptr[j] : contrib.indptr[j + 1]]
+            advertised = _currencies([currency[i] for i in rows]) if group == "pay" else ""
+            found["facts"].append((_fact_driver(names[j], advertised), float(effect[j])))
     return {kind: _ranked(items, top) for kind, items in found.items()}
 
 

@@ -84,3 +84,10 @@ def posting_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         frame[name] = frame[name].astype(float)
     frame["rated_at"] = pd.to_datetime(frame["rated_at"], utc=True, errors="coerce")
     return frame
+
+
+def column_lists(frame: pd.DataFrame, names: Sequence[str]) -> list[list[Any]]:
+    """Columns as plain lists without building a Series for each: `frame[name]` costs ~25 µs
+    a column, most of the time to explain one posting. `_get_column_array` is pandas' own
+    fast path (private, but there since pandas 1.3)."""
+    return [frame._get_column_array(frame.columns.get_loc(n)).tolist() for n in names]

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from shared.ml.frame import column_lists
+
 # Pay (k per year) and experience (years) bins: taste is rarely linear in either.
 PAY_EDGES = (80.0, 120.0, 160.0, 200.0, 250.0)
 YEARS_EDGES = (3.0, 6.0, 10.0)
@@ -34,7 +36,7 @@ Row = namedtuple("Row", ROW_FIELDS)  # type: ignore[misc]
 
 def frame_rows(frame: pd.DataFrame) -> list[Any]:
     """Rows as light tuples; far cheaper than DataFrame.itertuples for one posting."""
-    return [Row(*values) for values in zip(*(frame[c].tolist() for c in ROW_FIELDS), strict=True)]
+    return [Row(*values) for values in zip(*column_lists(frame, ROW_FIELDS), strict=True)]
 
 
 def _bin(value: float, edges: tuple[float, ...], unit: str) -> str:

@@ -26,6 +26,7 @@ from shared.ml import (
     predict,
     train_model,
 )
+from shared.ml.explanation import significant
 
 # Title -> the rating this synthetic user gives it.
 TASTE = {
@@ -143,6 +144,27 @@ def test_explanation_adds_up_and_names_title_words(trained: Any) -> None:
     assert any("data" in name for name in raise_names)
     assert any("sales" in name or "manager" in name for name in lower_names)
     assert all(name.startswith(("title mentions", "description mentions")) for name in raise_names)
+
+
+def test_fact_drivers_name_pay_bands_in_dollars_with_the_advertised_currencies(
+    trained: Any,
+) -> None:
+    model, frame, _ = trained
+
+    def pay_bands(currencies: list[str]) -> list[str]:
+        shown = frame.copy()  # pay is already in US$ equivalents; the currency is for display
+        shown["salary_currency"] = currencies
+        facts = drivers(model.estimator, shown, top=15)["facts"]
+        for d in (d for side in facts.values() for d in side):  # two significant digits
+            assert d["shown"][0] in "+-" and d["shown"] == significant(d["effect"]), d
+        features = [d["feature"] for side in facts.values() for d in side]
+        return [f for f in features if f.startswith("pay $")]
+
+    assert pay_bands(["USD"] * len(frame))
+    assert all(f.endswith("/yr (US$)") for f in pay_bands(["USD"] * len(frame)))
+    assert all(f.endswith("/yr (≈US$ from EUR)") for f in pay_bands(["EUR"] * len(frame)))
+    mixed = pay_bands(["EUR" if i % 2 else "USD" for i in range(len(frame))])
+    assert any("from EUR, USD" in f or "from USD, EUR" in f for f in mixed), mixed
 
 
 def test_baselines_are_scored_on_the_same_folds_and_the_verdict_says_so(trained: Any) -> None:

@@ -81,6 +81,32 @@ def test_fragment_parses_back_to_the_generated_fields() -> None:
             assert gen.salary_in_description in (posting.description_text or "")
 
 
+def test_pay_usd_year_is_what_extraction_reads() -> None:
+    """The demo persona rates by `pay_usd_year`: it must be the pay the model sees."""
+    from shared.extraction import extract_fields
+    from shared.extraction.models import PostingText
+    from shared.ml.records import posting_record
+
+    with_pay = 0
+    for jid in SAMPLE[:120]:
+        gen = generate(jid)
+        page = parse_posting(full_page(gen, NOW), fetched_at=NOW)
+        doc = PostingText(
+            **{k: getattr(page, k) for k in ("title", "company", "location", "seniority")},
+            description_text=page.description_text,
+            salary_text=page.salary,
+            employment_type=page.employment_type,
+            workplace_type=page.workplace_type,
+        )
+        record = posting_record(doc, extract_fields(doc))
+        read = [v for v in (record["annual_min"], record["annual_max"]) if v == v]  # not NaN
+        assert (gen.pay_usd_year is None) == (not read), (jid, gen.pay_usd_year, read)
+        if read:
+            with_pay += 1
+            assert abs(sum(read) / len(read) / gen.pay_usd_year - 1) < 0.1, (jid, read)
+    assert with_pay > 60
+
+
 def test_full_page_sidebar_pay_is_not_the_postings() -> None:
     for jid in SAMPLE[:40]:
         gen = generate(jid)

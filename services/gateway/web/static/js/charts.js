@@ -31,22 +31,26 @@ const Charts = (() => {
     return s;
   }
 
-  /* Diverging bars around zero: positive effects right (green), negative left (red). */
+  /* Diverging bars around zero: positive effects right (green), negative left (red). Labels
+     sit in their own column, so a long one is never drawn over a bar or off the chart; one
+     longer than LABEL_CHARS is shortened, and its full text is its tooltip. */
+  const LABEL_CHARS = 44;
   function diverging(items, { label = "Effects", unit = "" } = {}) {
-    const w = 560, row = 24, h = Math.max(1, items.length) * row + 10, mid = w * 0.55, half = w * 0.4;
+    const w = 680, row = 26, h = Math.max(1, items.length) * row + 10, labels = 360;
+    const mid = labels + (w - labels) / 2, half = (w - labels) / 2 - 52;  // room for the value
     const max = Math.max(1e-9, ...items.map((d) => Math.abs(d.effect)));
     const s = frame(w, h, label);
     s.append(svg("line", { x1: mid, x2: mid, y1: 0, y2: h, stroke: "#9aa0a6" }));
     items.forEach((d, i) => {
-      const y = 5 + i * row, len = (Math.abs(d.effect) / max) * (half - 60);
-      const pos = d.effect >= 0;
-      s.append(
+      const y = 5 + i * row, len = (Math.abs(d.effect) / max) * half;
+      const pos = d.effect >= 0, full = String(d.label ?? d.feature);
+      const name = full.length > LABEL_CHARS ? `${full.slice(0, LABEL_CHARS - 1)}…` : full;
+      const caption = text(labels - 8, y + 17, name, { "text-anchor": "end", "font-size": 14, class: "bar-label" });
+      s.append(name === full ? caption : svg("g", {}, svg("title", {}, full), caption),
         svg("rect", { x: pos ? mid : mid - len, y: y + 3, width: Math.max(1, len), height: row - 8,
                       fill: pos ? "#2e7d32" : "#c62828", rx: 2 }),
-        text(pos ? mid - 6 : mid + 6, y + 16, String(d.label ?? d.feature).slice(0, 48),
-             { "text-anchor": pos ? "end" : "start" }),
-        text(pos ? mid + len + 4 : mid - len - 4, y + 16, `${d.shown ?? (pos ? "+" : "") + fmt(d.effect)}${unit}`,
-             { "text-anchor": pos ? "start" : "end", "font-size": 11 }));
+        text(pos ? mid + len + 4 : mid - len - 4, y + 17, `${d.shown ?? (pos ? "+" : "") + fmt(d.effect)}${unit}`,
+             { "text-anchor": pos ? "start" : "end", "font-size": 13, class: "bar-value" }));
     });
     return s;
   }
@@ -66,9 +70,12 @@ const Charts = (() => {
   }
 
   /* A line over ordered points [{x: label, y: 0..1}] with a 0–100% axis. */
+  /* Optional p.baseline (0..1): always guessing the usual rating, drawn dashed and grey, so
+     a version's accuracy is read against it; p.active: the version in use (green point). */
   function line(points, label) {
     const w = 560, h = 220, l = 40, r = 16, t = 14, b = 34;
-    const s = frame(w, h, label + ": " + points.map((p) => `${p.x} ${Math.round(p.y * 100)}%`).join(", "));
+    const s = frame(w, h, label + ": " + points.map((p) => `${p.x} ${Math.round(p.y * 100)}%` +
+      (p.baseline != null ? ` (always guessing ${Math.round(p.baseline * 100)}%)` : "")).join(", "));
     const pad = 24;  // keeps the first and last points off the axis
     const X = (i) => l + pad + (points.length === 1 ? (w - l - r - 2 * pad) / 2
       : (i * (w - l - r - 2 * pad)) / (points.length - 1));
@@ -77,11 +84,19 @@ const Charts = (() => {
       s.append(svg("line", { x1: l, x2: w - r, y1: Y(g), y2: Y(g), stroke: "#dadce0" }),
         text(l - 6, Y(g) + 4, `${g * 100}%`, { "text-anchor": "end", "font-size": 10 }));
     }
+    const base = points.map((p, i) => [i, p.baseline]).filter(([, v]) => v != null);
+    if (base.length) {
+      s.append(svg("polyline", { points: base.map(([i, v]) => `${X(i)},${Y(v)}`).join(" "),
+                                 fill: "none", stroke: "#80868b", "stroke-width": 1.5,
+                                 "stroke-dasharray": "5 4", class: "baseline" }));
+      base.forEach(([i, v]) => s.append(svg("rect", { x: X(i) - 3, y: Y(v) - 3, width: 6, height: 6,
+        fill: "#80868b", class: "baseline-point" }, svg("title", {}, `${points[i].x}: always guessing the usual rating, ${fmt(v * 100, 1)}%`))));
+    }
     s.append(svg("polyline", { points: points.map((p, i) => `${X(i)},${Y(p.y)}`).join(" "),
                                fill: "none", stroke: "#1a56db", "stroke-width": 2.5 }));
     points.forEach((p, i) => s.append(
       svg("circle", { cx: X(i), cy: Y(p.y), r: 4.5, fill: p.active ? "#2e7d32" : "#1a56db", class: "point" },
-        svg("title", {}, `${p.x}: ${fmt(p.y * 100, 1)}%`)),
+        svg("title", {}, `${p.x}: ${fmt(p.y * 100, 1)}%${p.active ? " (in use)" : ""}`)),
       text(X(i), h - b + 18, p.x, { "text-anchor": "middle", "font-size": 11 })));
     return s;
   }

@@ -22,8 +22,9 @@
     const pts = (data.pay_vs_rating || []).filter((p) => p.annual_max_usd)
       .map((p) => ({ x: p.rating, y: p.annual_max_usd, title: `${p.title || "Posting"}: ${LIR.money(p.annual_min, p.currency) || "?"}–${LIR.money(p.annual_max, p.currency) || "?"} /yr${p.currency && p.currency !== "USD" ? ` (≈ ${LIR.money(p.annual_max_usd, "USD")})` : ""}${p.salary_basis ? ` (${p.salary_basis})` : ""}, rated ${p.rating}` }));
     put("pay", pts.length ? Charts.scatter(pts, "Annual pay (top of range, in US$ equivalents, log scale) against your rating") : empty("No postings with pay yet."));
-    const drivers = both(data.drivers), skills = both(data.skills);
+    const drivers = both(data.drivers), skills = both(data.skills), facts = both(data.facts);
     put("drivers", drivers.length ? Charts.diverging(drivers, { label: "Words that raise or lower your ratings, in rating points" }) : empty("Train a model to see drivers."));
+    put("facts", facts.length ? Charts.diverging(facts, { label: "Pay, seniority, workplace and other facts that raise or lower your ratings, in rating points" }) : empty("Train a model to see drivers."));
     put("skills", skills.length ? Charts.diverging(skills, { label: "Skills that raise or lower your ratings, in rating points" }) : empty("No skills data yet."));
     put("companies", data.companies?.length ? meanTable(data.companies, "company", "Company") : empty("No companies yet."));
     put("seniority", data.seniority?.length ? meanTable(data.seniority, "seniority", "Seniority") : empty("No seniority data yet."));

@@ -63,8 +63,11 @@
       stat("Algorithm", pretty(active.algorithm)),
       stat("Trained on", `${active.n_ratings} ratings`));
     document.getElementById("history").replaceChildren(Charts.line(
-      list.map((v) => ({ x: `v${v.version}`, y: v.metrics?.cv_accuracy ?? 0, active: v.is_active })),
-      "Cross-validated accuracy by model version"));
+      list.map((v) => ({ x: `v${v.version}`, y: v.metrics?.cv_accuracy ?? 0, active: v.is_active,
+                         baseline: v.metrics?.baselines?.majority?.cv_accuracy })),
+      "Cross-validated accuracy by model version"),
+      el("p", { class: "hint", id: "history-legend" },
+        "Blue: each version's accuracy (green point: the version in use). Grey, dashed: always guessing your usual rating at that version — a version is used only when its error is below that one's."));
     if (m.confusion_matrix) document.getElementById("confusion").replaceChildren(confusion(m.confusion_matrix, m.confusion_counts));
     if (active.leaderboard?.length) document.getElementById("leaderboard").replaceChildren(leaderboard(active.leaderboard));
   }
