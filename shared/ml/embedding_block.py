@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 
 class EmbeddingBlock:
@@ -32,7 +31,8 @@ class EmbeddingBlock:
         for i, vector in enumerate(frame["embedding"]):
             if vector is not None and len(vector) == width:
                 matrix[i], present[i] = vector, True
-        return np.asarray(normalize(matrix)), present
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
+        return matrix / np.where(norms > 0, norms, 1.0), present
 
     def fit(self, prepared: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> EmbeddingBlock:
         matrix, present = prepared

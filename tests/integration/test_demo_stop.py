@@ -36,9 +36,10 @@ class Demo:
         self.port = free_port()
         # The demo's own settings only (embedded mode), as `make demo` from a shell.
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIR_")}
+        env["LIR_PORT"] = str(self.port)  # the demo honours it
+        started = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.demo", "--port", str(self.port)]
-            + ["--data-dir", str(data_dir)],
+            [sys.executable, "-m", "services.demo", "--data-dir", str(data_dir)],
             cwd=REPO,
             env=env,
             stdout=self.log.open("w"),
@@ -48,11 +49,14 @@ class Demo:
         # Up, seeded (or found seeded) and serving: the URL is printed last.
         wait_for(lambda: self._served(), timeout=900, every=1)
         self.children = descendants(self.proc.pid)
+        lines = self.output().splitlines()
+        seeded = [line for line in lines if line.startswith(("read ", "seeded"))]
+        print(f"demo served in {time.monotonic() - started:.0f} s {seeded}")
 
     def _served(self) -> bool:
         if self.proc.poll() is not None:
             raise RuntimeError(f"demo exited:\n{self.output()[-3000:]}")
-        return "LIRecommend demo: http://" in self.output()
+        return f"LIRecommend demo: http://127.0.0.1:{self.port}/" in self.output()
 
     def output(self) -> str:
         return self.log.read_text()
