@@ -3,8 +3,6 @@ beat (1 s look), the LinkedIn stand-in and a local SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -12,42 +10,16 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import Worker, free_port, signup, wait_for, wait_job
+from tests.conftest import Worker, signup, wait_for, wait_job
+from tests.integration.smtp import Inbox
 
 S = "/api/v1/saved-searches"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(msg)  # type: ignore[arg-type]
-        return "250 OK"
-
-
 @pytest.fixture(scope="module")
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    box, port = Inbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(database: str, redis_broker: str, linkedin: Any, api: Any, inbox: Any) -> Iterator[Any]:
-    worker = Worker(
-        "market",
-        env={
-            "LIR_SMTP_HOST": "127.0.0.1",
-            "LIR_SMTP_PORT": str(inbox[1]),
-            "LIR_SMTP_STARTTLS": "0",
-        },
-    )
+def stack(database: str, redis_broker: str, linkedin: Any, api: Any, inbox: Inbox) -> Iterator[Any]:
+    worker = Worker("market", env=inbox.env())
     yield api
     worker.stop()
     linkedin.configure(search_fresh=0)
@@ -70,7 +42,7 @@ def finished_run(api: Any, headers: dict[str, str], sid: int, after: str | None 
 
 
 def test_schedule_new_matches_alerts_feed_and_digest(
-    stack: Any, linkedin: Any, inbox: tuple[Inbox, int]
+    stack: Any, linkedin: Any, inbox: Inbox
 ) -> None:
     api, headers = stack, signup(stack)
     body = {
@@ -156,7 +128,7 @@ def test_schedule_new_matches_alerts_feed_and_digest(
 
     # The e-mail digests (one per run with alerts) reached the SMTP server.
     me = api.get("/api/v1/me", headers=headers).json()["user"]["email"]
-    mine = [m for m in inbox[0].messages if m["To"] == me]
+    mine = [m for m in inbox.messages if m["To"] == me]
     assert len(mine) >= 2
     text = mine[0].get_content()
     assert "new match" in str(mine[0]["Subject"]) and "linkedin.com/jobs/view/" in text
