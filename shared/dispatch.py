@@ -10,6 +10,13 @@ job is behind at most a few messages in its Celery queue, whatever that backlog 
 Passes run after every commit that created jobs, after every job finishes, and from beat as
 a safety net. A pass holds a deployment-wide lock for its few queries, so two passes never
 release the same slot twice.
+
+A new interactive job a user started by hand (a rating, a prediction, a search) skips the
+pass: `take_slot` decides in the transaction that creates it, under a lock of that user only
+(shared with other users' decisions, exclusive of a pass), whether it goes now or waits for
+a slot of its user to free. It is the decision a pass would make for that slot (interactive
+classes have no cross-user budget), at the cost of two short statements instead of a
+deployment-wide transaction of its own after every commit.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import logging
 import uuid
 from collections import defaultdict
 from itertools import zip_longest
+from typing import Literal
 
 from sqlalchemy import case, exists, false, func, select, text, update
 from sqlalchemy.orm import Session, aliased
@@ -34,9 +42,11 @@ log = logging.getLogger(__name__)
 # A user's trainings run one at a time (the unique index ux_jobs_one_train is the guarantee).
 PER_USER_OVERRIDE = {"train": 1}
 _LOCK_KEY = 0x4C49_5244  # "LIRD": the dispatcher's Postgres advisory lock
+# A user's slot lock is the two-int form (_LOCK_KEY, user id): a key space of its own.
 
 Slot = tuple[str, str, int | None]  # (queue, priority, user_id)
 Release = tuple[uuid.UUID, str, int]  # (job id, kind, the attempt its message is for)
+Decision = Literal["release", "wait", "pass"]
 
 
 def kinds_of(queue: str) -> list[str]:
@@ -52,6 +62,47 @@ def _serialize(session: Session) -> None:
         session.execute(update(Job).where(false()).values(sent_at=None))
 
 
+def per_user_limit(queue: str) -> int:
+    settings = get_settings()
+    return min(PER_USER_OVERRIDE.get(k, settings.dispatch_per_user) for k in kinds_of(queue))
+
+
+def take_slot(session: Session, user_id: int, kind: str) -> Decision:
+    """What to do with a new interactive job of `kind`, decided in the caller's transaction:
+
+    - "release": its user has room in the slot and nothing older waits there; the caller
+      marks it sent, and it is sent after commit;
+    - "wait": the slot is full; the job waits in the table, and the pass that runs when one
+      of the slot's jobs finishes releases it (that pass waits for this lock, so it sees
+      the job);
+    - "pass": there is room but older jobs wait (a pass is due): the caller asks for one.
+
+    Locks the user's releases until the transaction ends; on SQLite the caller's earlier
+    write already holds the database's single write lock."""
+    queue = ROUTES[kind][1]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock_shared(:key), pg_advisory_xact_lock(:key4, :user)"),
+            {"key": _LOCK_KEY, "key4": _LOCK_KEY, "user": user_id},
+        )
+    else:
+        session.execute(update(Job).where(false()).values(sent_at=None))
+    flying, waiting = session.execute(
+        select(
+            func.count().filter(Job.sent_at.is_not(None)),
+            func.count().filter(Job.sent_at.is_(None), Job.status == "queued"),
+        ).where(
+            Job.status.in_(("queued", "running")),
+            Job.kind.in_(kinds_of(queue)),
+            Job.priority == "interactive",
+            Job.user_id == user_id,
+        )
+    ).one()
+    if flying >= per_user_limit(queue):
+        return "wait"
+    return "pass" if waiting else "release"
+
+
 def wake_parents(session: Session, parent_id: uuid.UUID | None = None) -> None:
     """A job `waiting` for its children is queued again once none is left to finish."""
     child = aliased(Job)
@@ -59,7 +110,13 @@ def wake_parents(session: Session, parent_id: uuid.UUID | None = None) -> None:
     where: list[ColumnElement[bool]] = [Job.status == "waiting", ~busy]
     if parent_id is not None:
         where.append(Job.id == parent_id)
-    session.execute(update(Job).where(*where).values(status="queued", sent_at=None))
+    # No in-session sync: the ORM cannot evaluate the EXISTS and would fetch every row.
+    session.execute(
+        update(Job)
+        .where(*where)
+        .values(status="queued", sent_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def child_finished(parent_id: uuid.UUID) -> None:
@@ -118,9 +175,7 @@ def _allot(flying: dict[Slot, int], waiting: dict[Slot, int]) -> list[list[tuple
         for (queue, prio), slots in by_class.items():
             if prio != priority:
                 continue
-            per_user = min(
-                PER_USER_OVERRIDE.get(k, settings.dispatch_per_user) for k in kinds_of(queue)
-            )
+            per_user = per_user_limit(queue)
             room = {s: min(per_user - flying[s], waiting[s]) for s in slots}
             total = None
             if priority == "bulk":
@@ -161,7 +216,12 @@ def dispatch(session: Session) -> list[Release]:
             out.extend(item for item in batch if item is not None)
     if out:
         ids = [job_id for job_id, _, _ in out]
-        session.execute(update(Job).where(Job.id.in_(ids)).values(sent_at=now))
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(ids))
+            .values(sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return out
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from shared.db.base import utcnow
 from shared.db.models import Job
 from shared.db.session import session_scope
+from shared.dispatch import take_slot
 from shared.recovery.errors import DATABASE_UNAVAILABLE, public_error
 from shared.settings import get_settings
 
@@ -113,10 +114,26 @@ def create_job(
         attempts=0,
         created_at=utcnow(),
     )
+    by_hand = user_id is not None and _by_hand(session, job)
+    decision = take_slot(session, user_id, kind) if user_id is not None and by_hand else "pass"
+    if decision == "release":
+        send_after_commit(session, job)
+    elif decision == "pass":
+        request_dispatch(session)
     session.add(job)
     session.flush()
-    request_dispatch(session)
     return job
+
+
+def _by_hand(session: Session, job: Job) -> bool:
+    """A job a user started by hand, outside a savepoint (whose rollback would leave its
+    message in the outbox), is placed at once (shared.dispatch.take_slot); children, bulk
+    work and system jobs go through the pass."""
+    return (
+        job.parent_id is None
+        and job.priority == "interactive"
+        and not session.in_nested_transaction()
+    )
 
 
 def request_dispatch(session: Session) -> None:
