@@ -85,21 +85,41 @@ def explain_postings(
     session: Session, user_id: int, postings: list[Posting], expected: list[float]
 ) -> list[dict[str, Any]]:
     """Why each posting got its expected score: baseline plus group contributions, in
-    rating points, adding up to `expected` (the scores the user is shown)."""
+    rating points, adding up to `expected` (the scores the user is shown). Cached per
+    model version, posting text and extraction, and score: a recommendation list asks
+    again for the same cards."""
     from shared.ml import posting_frame
 
     if not postings:
         return []
-    frame = posting_frame([posting_record(p) for p in postings])
     model = active_model(session, user_id)
     prefs = get_preferences(session, user_id)
     stated = prefs if prefs is not None and not prefs.is_empty() else None
-    blend = (
-        Blend(prior_proba(frame, stated), model_weight(model.n_ratings))
-        if model is not None and stated is not None
-        else None
-    )
-    return _explanations(model, frame, expected, None, stated is not None, blend)
+    # What the explanation depends on besides the posting and its score.
+    basis = (user_id, model.id if model else None, stated.model_dump_json() if stated else None)
+    keys = [
+        (*basis, p.id, p.content_hash, p.extracted_at, e)
+        for p, e in zip(postings, expected, strict=True)
+    ]
+    with _LOCK:
+        found = {k: _REASONS[k] for k in keys if k in _REASONS}
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    if todo:
+        frame = posting_frame([posting_record(postings[i]) for i in todo])
+        blend = (
+            Blend(prior_proba(frame, stated), model_weight(model.n_ratings))
+            if model is not None and stated is not None
+            else None
+        )
+        whys = _explanations(
+            model, frame, [expected[i] for i in todo], None, stated is not None, blend
+        )
+        with _LOCK:
+            for i, why in zip(todo, whys, strict=True):
+                found[keys[i]] = _REASONS[keys[i]] = why
+            while len(_REASONS) > _EXPLAINED_SIZE:
+                _REASONS.pop(next(iter(_REASONS)))
+    return [found[k] for k in keys]
 
 
 def _explanations(
@@ -164,6 +184,7 @@ def _upsert(session: Session, row: Prediction) -> None:
 
 _EXPLAINED: dict[tuple[int, int | None, int, str | None], dict[str, Any]] = {}
 _EXPLAINED_SIZE = 4096
+_REASONS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def _stored(

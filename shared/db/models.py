@@ -83,7 +83,9 @@ class Posting(Base):
     )
     fetched_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed
+    # Deferred (loaded only when read): no request reads these, and every posting list would
+    # carry them.
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # zlib-compressed
 
     # Parsed from the page (shared.linkedin.parse_posting).
     title: Mapped[str | None] = mapped_column(String(300))
@@ -98,10 +100,10 @@ class Posting(Base):
     industries: Mapped[str | None] = mapped_column(String(300))
     workplace_type: Mapped[str | None] = mapped_column(String(16))
     description_text: Mapped[str | None] = mapped_column(Text)
-    description_html: Mapped[str | None] = mapped_column(Text)
+    description_html: Mapped[str | None] = mapped_column(Text, deferred=True)
     salary_text: Mapped[str | None] = mapped_column(String(300))
     apply_url: Mapped[str | None] = mapped_column(String(1000))
-    parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
     # Extracted (shared.extraction): what training, ranking and the pages use.
     extracted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -116,7 +118,7 @@ class Posting(Base):
     years_experience: Mapped[float | None] = mapped_column(Float)
     skills: Mapped[list[str] | None] = mapped_column(JSON)
     rules_extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    llm_extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    llm_extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32 vector
 
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
@@ -197,7 +199,8 @@ class ModelVersion(Base):
     leaderboard: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     n_ratings: Mapped[int] = mapped_column(Integer)
     train_seconds: Mapped[float] = mapped_column(Float)
-    artifact: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: read once per process when the model is loaded, not with every lookup.
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     artifact_uri: Mapped[str | None] = mapped_column(String(500))
     artifact_sha256: Mapped[str] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=False)
