@@ -19,7 +19,7 @@ from services.gateway.errors import (
     validation_error,
 )
 from services.gateway.metrics import install_metrics
-from services.gateway.middleware import RequestGuard, SecurityHeaders, SessionCookies
+from services.gateway.middleware import Liveness, RequestGuard, SecurityHeaders, SessionCookies
 from services.gateway.outage import install_outage_handler
 from services.gateway.routes import (
     applications,
@@ -73,7 +73,7 @@ def create_app() -> FastAPI:
     install_outage_handler(app)
     app.add_exception_handler(DataError, database_refused_value)
     app.add_exception_handler(QuotaExceeded, quota_exceeded)
-    # Routes match in order: the probes first, then the API, then the pages.
+    # Routes match in order: the readiness probe first, then the API, then the pages.
     app.include_router(health.router)
     install_metrics(app)
     routers = (
@@ -102,6 +102,8 @@ def create_app() -> FastAPI:
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=docs.ASSETS), name="docs-assets")
+    # Outermost, outside the metrics too: GET /healthz costs no more than a bare app's GET.
+    app.add_middleware(Liveness)
     return app
 
 

@@ -1,7 +1,7 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware: each costs a task and a copy per request):
-security headers on every response, a request-body cap enforced while the body streams
-in (and no NUL bytes), and the session cookie marked Secure whenever the request came over
-HTTPS."""
+the liveness probe, security headers on every response, a request-body cap enforced while
+the body streams in (and no NUL bytes), and the session cookie marked Secure whenever the
+request came over HTTPS."""
 
 from __future__ import annotations
 
@@ -41,6 +41,29 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Liveness:
+    """GET /healthz, answered before any other middleware or the router: a liveness probe
+    needs neither, and is polled often. It says only that the process serves; /readyz
+    checks the database and the broker."""
+
+    BODY = b'{"status":"ok"}'
+    HEADERS = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(BODY)).encode()),
+        *SECURITY_HEADERS,
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/healthz" and scope["method"] == "GET":
+            await send({"type": "http.response.start", "status": 200, "headers": self.HEADERS})
+            await send({"type": "http.response.body", "body": self.BODY})
+            return
+        await self.app(scope, receive, send)
 
 
 def too_large(limit: int) -> HTTPException:

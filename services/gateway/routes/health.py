@@ -8,12 +8,7 @@ from shared.db.session import get_engine
 from shared.queue import celery_app
 
 router = APIRouter(tags=["health"])
-
-
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """Liveness only; async, so it never waits for a thread behind slow requests."""
-    return {"status": "ok"}
+# GET /healthz (liveness) is answered by services.gateway.middleware.Liveness.
 
 
 @router.get("/readyz")
