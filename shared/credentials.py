@@ -95,13 +95,30 @@ def lookup(session: Session, kind: Kind, secret: str) -> User | None:
         cred = _load(*key)
         with _lock:
             _cache[key] = cred
-    if cred is None:
-        return None
-    if cred.expires_at is not None and cred.expires_at <= utcnow():
+    if cred is None or not _live(cred):
         return None
     if kind == "token":
         _touch(cred.row_id)
     return session.merge(cred.user, load=False)
+
+
+def lookup_cached(session: Session, kind: Kind, secret: str) -> User | None | Literal[False]:
+    """`lookup` when it needs no I/O (the credential is cached and, for a token, its
+    last_used_at is recent), for a caller on an event loop; False when `lookup` must run."""
+    key = (kind, digest(secret))
+    with _lock:
+        if key not in _cache:
+            return False
+        cred = _cache.get(key)
+        if cred is None or not _live(cred):
+            return None
+        if kind == "token" and cred.row_id not in _touched:
+            return False
+    return session.merge(cred.user, load=False)
+
+
+def _live(cred: Credential) -> bool:
+    return cred.expires_at is None or cred.expires_at > utcnow()
 
 
 def forget(session: Session, kind: Kind, secret_hash: str) -> None:

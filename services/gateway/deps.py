@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.gateway.web.csrf import require_header_token
 from services.gateway.web.render import session_user
-from shared.credentials import lookup
+from shared.credentials import lookup, lookup_cached
 from shared.db.models import User
 from shared.db.session import session_scope
 from shared.settings import get_settings
@@ -53,13 +53,19 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_user(
+async def current_user(
     request: Request,
     session: SessionDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
+    """Async: a cached token costs no hop to a thread; one to read or touch takes one."""
     if creds is not None:
-        user = lookup(session, "token", creds.credentials)
+        cached = lookup_cached(session, "token", creds.credentials)
+        user = (
+            await run_in_threadpool(lookup, session, "token", creds.credentials)
+            if cached is False
+            else cached
+        )
         if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -67,10 +73,10 @@ def current_user(
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return user
-    user = session_user(request, session)
-    if user is not None:
+    by_cookie = await run_in_threadpool(session_user, request, session)
+    if by_cookie is not None:
         require_header_token(request)  # cookie auth only; Bearer clients are exempt
-        return user
+        return by_cookie
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         "not signed in: send 'Authorization: Bearer <token>'",
