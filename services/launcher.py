@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from typing import IO
 
 from shared.settings import SettingsError, get_settings
 
@@ -77,12 +78,27 @@ class Supervisor:
     the launcher, which then stops each child once, cleanly, with its pool and beat).
     From here on Ctrl-C and SIGTERM unwind the caller (SystemExit), whose `finally` stops."""
 
-    def __init__(self, cmds: Sequence[list[str]], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cmds: Sequence[list[str]],
+        env: dict[str, str] | None = None,
+        log: IO[bytes] | None = None,
+    ) -> None:
+        """`log`: where the children's output goes (default: the launcher's own)."""
         signal.signal(signal.SIGTERM, _exit)
         signal.signal(signal.SIGINT, _exit)
-        env = env or os.environ.copy()
+        # Two malloc arenas, not one per thread: a gateway's 16 threads would otherwise each
+        # keep their own freed memory (most of a process's growth under load).
+        env = {"MALLOC_ARENA_MAX": "2", **(env or os.environ)}
         self.procs = [
-            subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+            subprocess.Popen(
+                cmd,
+                env=env,
+                stdout=log,
+                stderr=None if log is None else subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
             for cmd in cmds
         ]
 
@@ -122,18 +138,6 @@ def migrate() -> None:
     )
     # Postings stored under older extraction rules are queued for re-extraction (bulk).
     subprocess.run([sys.executable, "-m", "shared.reextraction"], check=True)
-
-
-def terminate(procs: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
-    """SIGTERM every process, then wait for each; one that will not stop is killed."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
 
 
 def main() -> None:

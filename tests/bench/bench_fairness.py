@@ -123,10 +123,10 @@ def main() -> None:
     data_dir.mkdir()
     env = {**os.environ, **environment(sandbox_port, gateway_port, data_dir)}
     os.environ.update(env)
-    from services.launcher import commands, terminate
+    from services.launcher import Supervisor, commands
 
     admin(f'CREATE DATABASE "{DB}"')
-    procs: list[subprocess.Popen[bytes]] = []
+    children: Supervisor | None = None
     try:
         subprocess.run(
             [sys.executable, "-m", "alembic", "-c", "infra/alembic.ini", "upgrade", "head"],
@@ -138,10 +138,7 @@ def main() -> None:
         with SandboxServer(port=sandbox_port) as sandbox:
             sandbox.configure(latency_ms=LATENCY_MS)
             logs = (data_dir / "processes.log").open("wb")
-            procs = [
-                subprocess.Popen(cmd, cwd=REPO, env=env, stdout=logs, stderr=subprocess.STDOUT)
-                for cmd in commands(gateway_port, 2)
-            ]
+            children = Supervisor(commands(gateway_port, 2), env, logs)
             base = f"http://127.0.0.1:{gateway_port}"
             with httpx.Client(base_url=base, timeout=60) as client:
                 deadline = time.monotonic() + 120
@@ -185,7 +182,8 @@ def main() -> None:
         }
         print(json.dumps(out))
     finally:
-        terminate(procs, timeout=20)
+        if children is not None:
+            children.stop()
         admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         prefix = environment(0, 0, data_dir)["LIR_BROKER_KEY_PREFIX"]
         r = redis.Redis.from_url("redis://127.0.0.1:6379/13")
