@@ -38,6 +38,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
 # -- the reference: a bare FastAPI app, one GET and one small-JSON POST -----------------------
 bare_app = FastAPI()
@@ -88,6 +89,7 @@ def bench_env(run: str, stand_in_port: int, data_dir: Path) -> dict[str, str]:
         "LIR_RETRAIN_EVERY": "100000",
         "LIR_SECRET_KEY": "bench-" + run * 4,
         "LIR_SIGNUPS_PER_ADDRESS": "1000/hour",  # 51 sign-ups from this one address
+        "MALLOC_ARENA_MAX": "2",  # as the launcher runs its children; the bare app too
     }
 
 
@@ -144,6 +146,10 @@ def children(pid: int, recursive: bool = True) -> list[int]:
     return out
 
 
+def tree(pid: int) -> list[int]:
+    return [pid, *children(pid)]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -161,12 +167,47 @@ def memory(launcher_pid: int) -> dict[str, float]:
         except OSError:
             continue
         role = "gateway" if b"uvicorn" in cmd else "scrape" if b"scrape@" in cmd else "work"
-        for pid in [top, *children(top)]:
+        for pid in tree(top):
             try:
                 roles[role].append(rss_mb(pid))
             except OSError:
                 continue
     return {k: round(max(v, default=0.0), 1) for k, v in roles.items()}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (a process gone since counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def gateway_processes(launcher_pid: int) -> list[int]:
+    """The uvicorn process the launcher started and its workers."""
+    for top in children(launcher_pid, recursive=False):
+        if b"uvicorn" in Path(f"/proc/{top}/cmdline").read_bytes():
+            return tree(top)
+    raise RuntimeError("no gateway process under the launcher")
+
+
+def database_cpu_seconds() -> float:
+    """CPU of the PostgreSQL backends serving the bench's database (same machine)."""
+    import psycopg
+
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres") as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (bench_database(),)
+        ).fetchall()
+    return cpu_seconds([pid for (pid,) in rows])
+
+
+def bench_database() -> str:
+    return os.environ["LIR_DATABASE_URL"].rsplit("/", 1)[1]
 
 
 # -- load ------------------------------------------------------------------------------------
@@ -190,6 +231,7 @@ def wrk(base: str, lines: list[Line], conns: int, seconds: float = SECONDS) -> d
     raw = json.loads(out.strip().splitlines()[-1])
     seconds_run = raw["duration_us"] / 1e6
     return {
+        "requests": raw["ok"] + raw["bad"],
         "rps": round(raw["ok"] / seconds_run, 1),
         "p50_ms": round(raw["p50_us"] / 1000, 2),
         "p99_ms": round(raw["p99_us"] / 1000, 2),
@@ -231,22 +273,14 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
     ).raise_for_status()
     log(f"seeding {N_STORED} postings through the stand-in")
 
-    def count(*where: Any, model: Any = Posting) -> int:
-        from sqlalchemy import func, select
-
-        with session_scope() as s:
-            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
     def settled() -> bool:
-        n = count(Posting.extracted_at.is_not(None))
-        live = count(Job.status.in_(("queued", "running")), Job.kind != "train", model=Job)
+        n = count(Posting, Posting.extracted_at.is_not(None))
+        live = count(Job, Job.status.in_(("queued", "running")), Job.kind != "train")
         log(f"{n} postings extracted, {live} jobs to go")
-        return live == 0 and count(Job.kind == "import", Job.status == "succeeded", model=Job) > 0
+        return live == 0 and count(Job, Job.kind == "import", Job.status == "succeeded") > 0
 
     until(settled, 300)
     with session_scope() as s:
-        from sqlalchemy import func, select
-
         # The few a race may have failed (e.g. two first trainings at once) are left out.
         stored = s.execute(
             select(Posting.id, Posting.url)
@@ -273,10 +307,7 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
             "/models/train", headers={"Authorization": f"Bearer {token}"}
         ).raise_for_status()
     log(f"training {N_MODELS} models")
-    until(
-        lambda: count(Job.kind == "train", Job.status.in_(("queued", "running")), model=Job) == 0,
-        600,
-    )
+    until(lambda: count(Job, Job.kind == "train", Job.status.in_(("queued", "running"))) == 0, 600)
     # How fast the scrape queue drained, against the 20/s the rate limit allows.
     scrape_rate = (N_STORED - 1) / max((last - first).total_seconds(), 1e-3)
     return {
@@ -288,6 +319,13 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
     }
 
 
+def count(model: Any, *where: Any) -> int:
+    from shared.db.session import session_scope
+
+    with session_scope() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
 def until(predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -297,8 +335,6 @@ def until(predicate: Callable[[], bool], timeout: float) -> None:
 
 
 def job_ids(user_id: int) -> list[str]:
-    from sqlalchemy import select
-
     from shared.db.models import Job
     from shared.db.session import session_scope
 
@@ -308,30 +344,24 @@ def job_ids(user_id: int) -> list[str]:
 
 def drain_and_check(ids: list[int], timeout: float = 240) -> dict[str, Any]:
     """Wait for every job to finish, then look up every accepted rating."""
-    from sqlalchemy import func, select
-
     from shared.db.models import Job, Rating
     from shared.db.session import session_scope
 
     started_at = time.monotonic()
     while True:
-        with session_scope() as s:
-            live = s.scalar(
-                select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running")))
-            )
+        live = count(Job, Job.status.in_(("queued", "running")))
         if not live or time.monotonic() - started_at > timeout:
             break
         time.sleep(0.5)
     wanted = set(ids)
     with session_scope() as s:
         found = set(s.scalars(select(Rating.id).where(Rating.id.in_(wanted))))
-        failed = s.scalar(select(func.count()).select_from(Job).where(Job.status == "failed"))
     return {
         "ratings_accepted": len(wanted),
         "ratings_lost": len(wanted - found),
         "drain_seconds": round(time.monotonic() - started_at, 1),
         "jobs_left": int(live or 0),
-        "jobs_failed": int(failed or 0),
+        "jobs_failed": count(Job, Job.status == "failed"),
     }
 
 
@@ -373,7 +403,8 @@ def main() -> None:
             wait_http(base + "/healthz", launcher)
             wait_http(bare_base + "/get", bare_proc)
             seeded = seed(base + "/api/v1", log)
-            result = measure(base, bare_base, seeded, launcher.pid, log)
+            pids = {"gateway": gateway_processes(launcher.pid), "bare": tree(bare_proc.pid)}
+            result = measure(base, bare_base, seeded, launcher.pid, pids, log)
             result.update(drain_and_check(result.pop("_rating_ids")))
             result.update({f"after_{k}": v for k, v in memory(launcher.pid).items()})
     finally:
@@ -385,110 +416,98 @@ def main() -> None:
     print(json.dumps(result))
 
 
+# Phases: (route, clients) -> what it sends; each reports {route}_{field}[_c1].
+Phase = tuple[str, int]
+
+
 def measure(
-    base: str, bare_base: str, seeded: dict[str, Any], launcher_pid: int, log: Callable[[str], None]
+    base: str,
+    bare_base: str,
+    seeded: dict[str, Any],
+    launcher_pid: int,
+    pids: dict[str, list[int]],
+    log: Callable[[str], None],
 ) -> dict[str, Any]:
     users: list[tuple[int, str]] = seeded["users"]
     urls: list[str] = seeded["urls"]
     tokens = [t for _, t in users]
     one = tokens[0]
     unrated = urls[N_SEEDED:]
-    get_bare: list[Line] = [("GET", "/get", "", "")]
-    post_bare: list[Line] = [("POST", "/post", "", json.dumps({"url": urls[0], "rating": 2}))]
     predict_one: list[Line] = [
         ("POST", "/api/v1/predictions", one, json.dumps({"url": u})) for u in unrated
     ]
     recommend_many: list[Line] = [
         ("GET", "/api/v1/recommendations?limit=20", t, "") for t in tokens
     ]
-    polls_one: list[Line] = [("GET", f"/api/v1/jobs/{j}", one, "") for j in job_ids(users[0][0])]
-    polls_many: list[Line] = [("GET", f"/api/v1/jobs/{job_ids(uid)[0]}", t, "") for uid, t in users]
-    me_one: list[Line] = [("GET", "/api/v1/me", one, "")]
     # Every line a distinct (user, unrated posting): each accepted rating is a new row.
     ratings: list[Line] = [
         ("POST", "/api/v1/ratings", tokens[k % N_USERS], json.dumps({"url": u, "rating": k % 4}))
         for k, u in enumerate(u for u in unrated for _ in range(N_USERS))
     ]
-    ratings_c1, ratings_c50 = ratings[: N_USERS * 20], ratings[N_USERS * 20 :]
-
+    bare = {"bare_get", "bare_post"}
+    phases: dict[Phase, list[Line]] = {
+        ("bare_get", 1): [("GET", "/get", "", "")],
+        ("bare_get", 50): [("GET", "/get", "", "")],
+        ("bare_post", 1): [("POST", "/post", "", json.dumps({"url": urls[0], "rating": 2}))],
+        ("bare_post", 50): [("POST", "/post", "", json.dumps({"url": urls[0], "rating": 2}))],
+        ("healthz", 50): [("GET", "/healthz", "", "")],
+        ("predict", 1): predict_one,
+        ("predict", 50): predict_one,
+        ("recommend", 50): recommend_many,
+        ("job_poll", 50): [("GET", f"/api/v1/jobs/{j}", one, "") for j in job_ids(users[0][0])],
+        ("job_poll_50_tokens", 50): [
+            ("GET", f"/api/v1/jobs/{job_ids(uid)[0]}", t, "") for uid, t in users
+        ],
+        ("me", 50): [("GET", "/api/v1/me", one, "")],
+        ("rating", 1): ratings[: N_USERS * 20],
+        ("rating", 50): ratings[N_USERS * 20 :],
+    }
     out: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count()}
     out["scrape_postings_per_s"] = round(seeded["scrape_per_s"], 1)
     out["scrape_rate_limit_per_s"] = 20.0
     out["stored_postings"] = seeded["stored_postings"]
     out["load_before"] = round(os.getloadavg()[0], 2)
-    r: dict[str, dict[str, Any]] = {}
-
-    def phase(name: str, target: str, lines: list[Line], conns: int) -> dict[str, Any]:
-        r[name] = wrk(target, lines, conns)
-        log(
-            f"{name}: {r[name]['rps']}/s p50 {r[name]['p50_ms']} ms p99 {r[name]['p99_ms']} ms "
-            f"errors {r[name]['errors']}"
+    r: dict[Phase, dict[str, Any]] = {}
+    for (route, conns), lines in phases.items():
+        if (route, conns) == ("predict", 1):  # every gateway process's model cache warm,
+            wrk(base, predict_one + recommend_many, 50, 2)  # as a running deployment's is
+        if (route, conns) == ("rating", 1):
+            before = memory(launcher_pid)
+        serving = pids["bare" if route in bare else "gateway"]
+        cpu = cpu_seconds(serving) + database_cpu_seconds()
+        r[(route, conns)] = res = wrk(bare_base if route in bare else base, lines, conns)
+        # Gateway and PostgreSQL CPU per request: comparable on a machine under load.
+        res["cpu_ms"] = round(
+            1000 * (cpu_seconds(serving) + database_cpu_seconds() - cpu) / max(res["requests"], 1),
+            2,
         )
-        return r[name]
-
-    phase("bare_get_c1", bare_base, get_bare, 1)
-    phase("bare_get", bare_base, get_bare, 50)
-    phase("bare_post_c1", bare_base, post_bare, 1)
-    phase("bare_post", bare_base, post_bare, 50)
-    phase("healthz", base, [("GET", "/healthz", "", "")], 50)
-    # Warm every gateway process's model cache, as a running deployment would be.
-    wrk(base, predict_one + recommend_many, 50, 2)
-    phase("predict_c1", base, predict_one, 1)
-    phase("predict", base, predict_one, 50)
-    phase("recommend", base, recommend_many, 50)
-    phase("job_poll", base, polls_one, 50)
-    phase("job_poll_many", base, polls_many, 50)
-    phase("me", base, me_one, 50)
-    before = memory(launcher_pid)
-    phase("rating_c1", base, ratings_c1, 1)
-    phase("rating", base, ratings_c50, 50)
+        suffix = "_c1" if conns == 1 else ""
+        for field in ("rps", "p50_ms", "p99_ms", "cpu_ms"):
+            out[f"{route}_{field}{suffix}"] = res[field]
+        log(
+            f"{route} c{conns}: {res['rps']}/s p50 {res['p50_ms']} ms p99 {res['p99_ms']} ms "
+            f"cpu {res['cpu_ms']} ms/request, errors {res['errors']}"
+        )
     out["load_during"] = round(os.getloadavg()[0], 2)
-    bg, bp = r["bare_get"], r["bare_post"]
-    out.update(
-        bare_get_rps=bg["rps"],
-        bare_get_p50_ms=bg["p50_ms"],
-        bare_get_p99_ms=bg["p99_ms"],
-        bare_post_rps=bp["rps"],
-        bare_post_p50_ms=bp["p50_ms"],
-        bare_post_p99_ms=bp["p99_ms"],
-        bare_get_p50_ms_c1=r["bare_get_c1"]["p50_ms"],
-        bare_post_p50_ms_c1=r["bare_post_c1"]["p50_ms"],
-        healthz_rps=r["healthz"]["rps"],
-        healthz_vs_bare_get=round(r["healthz"]["rps"] / bg["rps"], 3),
-        rating_rps=r["rating"]["rps"],
-        rating_p50_ms=r["rating"]["p50_ms"],
-        rating_p99_ms=r["rating"]["p99_ms"],
-        rating_p50_ms_c1=r["rating_c1"]["p50_ms"],
-        rating_vs_bare_post=round(r["rating"]["rps"] / bp["rps"], 3),
-        rating_p99_vs_bare_p99=round(r["rating"]["p99_ms"] / bp["p99_ms"], 2),
-        predict_rps=r["predict"]["rps"],
-        predict_p50_ms_c1=r["predict_c1"]["p50_ms"],
-        predict_p50_ms=r["predict"]["p50_ms"],
-        predict_p99_ms=r["predict"]["p99_ms"],
-        predict_vs_bare_get=round(r["predict"]["rps"] / bg["rps"], 3),
-        recommend_rps=r["recommend"]["rps"],
-        recommend_p99_ms=r["recommend"]["p99_ms"],
-        recommend_vs_bare_get=round(r["recommend"]["rps"] / bg["rps"], 3),
-        job_poll_rps=r["job_poll"]["rps"],
-        job_poll_p99_ms=r["job_poll"]["p99_ms"],
-        job_poll_vs_bare_get=round(r["job_poll"]["rps"] / bg["rps"], 3),
-        job_poll_50_tokens_rps=r["job_poll_many"]["rps"],
-        me_rps=r["me"]["rps"],
-        single_token_errors=sum(
-            r[k]["errors"] for k in ("predict", "predict_c1", "job_poll", "me")
-        ),
-        errors_50_tokens=sum(r[k]["errors"] for k in ("rating", "recommend", "job_poll_many")),
-        bare_errors=sum(r[k]["errors"] for k in r if k.startswith("bare")),
-    )
+    for route in ("healthz", "predict", "recommend", "job_poll"):
+        out[f"{route}_vs_bare_get"] = round(out[f"{route}_rps"] / out["bare_get_rps"], 3)
+    out["rating_vs_bare_post"] = round(out["rating_rps"] / out["bare_post_rps"], 3)
+    out["rating_p99_vs_bare_p99"] = round(out["rating_p99_ms"] / out["bare_post_p99_ms"], 2)
+    one_token = [("predict", 50), ("predict", 1), ("job_poll", 50), ("me", 50)]
+    out["single_token_errors"] = sum(r[k]["errors"] for k in one_token)
+    many = [("rating", 50), ("recommend", 50), ("job_poll_50_tokens", 50)]
+    out["errors_50_tokens"] = sum(r[k]["errors"] for k in many)
+    out["bare_errors"] = sum(v["errors"] for (route, _), v in r.items() if route in bare)
     after = memory(launcher_pid)
+    ids = r[("rating", 50)]["ids"] + r[("rating", 1)]["ids"]
     out.update(
         gateway_rss_mb=after["gateway"],
         scrape_worker_rss_mb=after["scrape"],
         worker_rss_mb=after["work"],
         gateway_rss_growth_mb=round(after["gateway"] - before["gateway"], 1),
-        ratings_in_run=len(r["rating"]["ids"]) + len(r["rating_c1"]["ids"]),
+        ratings_in_run=len(ids),
     )
-    out["_rating_ids"] = r["rating"]["ids"] + r["rating_c1"]["ids"]
+    out["_rating_ids"] = ids
     return out
 
 
