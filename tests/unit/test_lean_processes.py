@@ -1,10 +1,14 @@
 """Only the extract queue's processes load the embedding model: the gateway and the scrape
-worker never import torch (a fresh interpreter each, so nothing else has imported it)."""
+worker never import torch (a fresh interpreter each, so nothing else has imported it); and
+every launched process keeps its heap to two malloc arenas."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +49,23 @@ def test_embeddings_do_load_torch_where_asked() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["True", "True"]
+
+
+def test_launched_processes_keep_two_malloc_arenas(tmp_path: Path) -> None:
+    """The launcher runs every child with two malloc arenas, not one per thread (a gateway
+    process's 16 threads each kept their freed memory: most of its growth under load)."""
+    from services.launcher import Supervisor
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    log = tmp_path / "child.log"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    code = "import os; print(os.environ.get('MALLOC_ARENA_MAX'))"
+    try:
+        with log.open("wb") as out:
+            children = Supervisor([[sys.executable, "-c", code]], env, out)
+            children.procs[0].wait(timeout=60)
+            children.stop()
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert log.read_text().strip() == "2"
