@@ -6,6 +6,7 @@ The first test seeds the demo's data directory (cold); the others start warm on 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,8 +27,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def data_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="lir-demo-"))
+def data_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="lir-demo-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 class Demo:
