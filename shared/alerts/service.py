@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
-from shared.db.models import Notification, SavedSearch
+from shared.db.models import Notification, Posting, SavedSearch
 
 
 def alert_new_matches(
@@ -20,7 +20,9 @@ def alert_new_matches(
 
     if saved.alert_min_score is None:
         return {"notified": 0, "emailed": False}
-    worth = [it for it in new_items if it["expected_score"] >= saved.alert_min_score]
+    worth = _one_per_job(
+        session, [it for it in new_items if it["expected_score"] >= saved.alert_min_score]
+    )
     now = utcnow()
     notes = [
         Notification(
@@ -38,6 +40,22 @@ def alert_new_matches(
     session.flush()
     emailed = send_digest(session, saved, worth) if worth and saved.email_digest else False
     return {"notified": len(notes), "emailed": emailed}
+
+
+def _one_per_job(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ranked items -> the best of each repost group (grouped at extraction, which the run
+    waits for): the same job posted twice is one alert."""
+    ids = [it["posting"]["id"] for it in items]
+    rows = session.execute(select(Posting.id, Posting.repost_of_id).where(Posting.id.in_(ids)))
+    roots = dict(rows.all())
+    seen: set[int] = set()
+    out = []
+    for it, pid in zip(items, ids, strict=True):
+        key = roots.get(pid) or pid
+        if key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
 
 
 def _title(posting: dict[str, Any]) -> str:

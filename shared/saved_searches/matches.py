@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
@@ -59,12 +59,16 @@ def _stored(match: SavedSearchMatch) -> dict[str, Any]:
     return {"predicted": round(score), "probabilities": [], "expected_score": score}
 
 
-def mark_seen(session: Session, saved: SavedSearch, posting_ids: list[int] | None = None) -> int:
-    """Seen: the user viewed the matches (those shown) or marked them seen (None: all)."""
+def mark_seen(session: Session, saved: SavedSearch, groups: list[int] | None = None) -> int:
+    """Seen: the user viewed the matches or marked them seen (None: all). A card stands for
+    its group, so viewing it sees the reposts folded into it too."""
     stmt = update(SavedSearchMatch).where(
         SavedSearchMatch.saved_search_id == saved.id, SavedSearchMatch.seen_at.is_(None)
     )
-    if posting_ids is not None:
-        stmt = stmt.where(SavedSearchMatch.posting_id.in_(posting_ids))
+    if groups is not None:
+        members = select(Posting.id).where(
+            or_(Posting.id.in_(groups), Posting.repost_of_id.in_(groups))
+        )
+        stmt = stmt.where(SavedSearchMatch.posting_id.in_(members))
     result = session.execute(stmt.values(seen_at=utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from services.sandbox.generator import search_ids
 from tests.conftest import Worker, wait_for
 from tests.e2e.test_browser import shot, sign_up
 
@@ -163,3 +164,43 @@ def test_a_tracked_posting_that_closes_is_flagged_and_announced(
     assert link.inner_text().startswith("No longer accepting applications: ")
     assert link.get_attribute("href") == "/tracker"
     shot(page, artifacts, "26-alerts-closed")
+
+
+def test_a_saved_searchs_matches_fold_reposts(page: Any, linkedin: Any, artifacts: Path) -> None:
+    keywords, location = "repost watcher", "Oslo"
+    first, second = (str(i) for i in search_ids(keywords, location, [], 0, 2))
+    linkedin.configure(reposts={B: A, C: A, second: first})  # two results: one job
+    try:
+        sign_up(page, f"matches-{uuid.uuid4().hex[:8]}@example.com")
+        body = {"keywords": keywords, "location": location, "limit": 4, "alert_min_score": 0}
+        sid = call(page, "POST", "/saved-searches", body)["id"]
+
+        def ran() -> bool:
+            job = page.request.get(f"/api/v1/saved-searches/{sid}").json()["last_job"]
+            return bool(job and job["status"] in ("succeeded", "failed"))
+
+        wait_for(ran, timeout=300, every=1)  # by beat: due on creation
+        wait_for(lambda: idle(page), timeout=300, every=1)  # grouped at extraction
+    finally:
+        linkedin.configure(reposts={B: A, C: A})
+    page.goto("/alerts")
+    page.locator("#saved-table tbody tr").first.get_by_role("button", name="Matches").click()
+    page.wait_for_selector("#matches .posting")
+    cards = page.locator("#matches .posting")
+    assert cards.count() == 3  # four found, two of them the same job
+    group = cards.filter(has=page.locator("details.reposts"))
+    assert group.count() == 1 and group.locator("summary").inner_text() == (
+        "Also posted 1 more time"
+    )
+    group.locator("summary").click()
+    group.locator(".repost-list li").wait_for()
+    [line] = group.locator(".repost-list li").all_inner_texts()
+    assert line.endswith("· not rated") and (first in line or second in line)
+    # The card stood for both posts: none is new any more; one alert per job.
+    row = page.locator("#saved-table tbody tr").first
+    page.wait_for_function(
+        "document.querySelector('#saved-table tbody tr td:nth-child(5)').innerText === '0'"
+    )
+    assert "repost watcher in Oslo" in row.inner_text()
+    assert page.locator("#notes li.unread").count() == 3
+    shot(page, artifacts, "27-alerts-matches-reposts")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from services.sandbox.generator import search_ids
 from tests.conftest import Worker, signup, wait_for
 
 URL = "https://www.linkedin.com/jobs/view/{}/"
@@ -104,3 +105,36 @@ def test_a_tracked_posting_that_closes_is_flagged_and_leaves_recommendations(
     assert notes["items"][0]["title"].startswith("No longer accepting applications: ")
     assert notes["unread"] == 1
     assert api.get("/api/v1/notifications", headers=gave_up).json()["items"] == []
+
+
+def test_a_saved_searchs_matches_fold_reposts(stack: Any, linkedin: Any) -> None:
+    api, headers = stack, signup(stack)
+    keywords, location = "repost checker", "Oslo"
+    first, second = (str(i) for i in search_ids(keywords, location, [], 0, 2))
+    linkedin.configure(reposts={B: A, C: A, second: first})  # two results: one job
+    try:
+        body = {"keywords": keywords, "location": location, "limit": 5, "alert_min_score": 0}
+        sid = api.post("/api/v1/saved-searches", json=body, headers=headers).json()["id"]
+
+        def ran() -> Any:
+            job = api.get(f"/api/v1/saved-searches/{sid}", headers=headers).json()["last_job"]
+            return job if job and job["status"] in ("succeeded", "failed") else None
+
+        assert wait_for(ran, timeout=300, every=0.5)["status"] == "succeeded"  # by beat
+        wait_for(lambda: idle(api, headers), timeout=300, every=0.5)  # grouped at extraction
+        matches = api.get(f"/api/v1/saved-searches/{sid}/matches", headers=headers).json()
+    finally:
+        linkedin.configure(reposts={B: A, C: A})
+    assert len(matches) == 4  # five found, two of them the same job
+    [card] = [m for m in matches if m["posting"]["job_id"] in (first, second)]
+    assert card["also_posted"] == 1 and card["rating_offer"] is None
+    assert all(m["also_posted"] == 0 for m in matches if m is not card)
+    # Seen: the card stood for both; alerted once per job.
+    assert api.get(f"/api/v1/saved-searches/{sid}", headers=headers).json()["new_matches"] == 0
+    group = api.get(f"/api/v1/postings/{card['posting']['id']}/reposts", headers=headers).json()
+    both = {m["posting_id"] for m in group["members"]}
+    assert len(both) == 2
+    notes = api.get("/api/v1/notifications", headers=headers).json()["items"]
+    alerted = {n["posting_id"] for n in notes}
+    assert len(notes) == 4 and len(alerted & both) == 1  # either post may stand for the job
+    assert alerted - both == {m["posting"]["id"] for m in matches} - both

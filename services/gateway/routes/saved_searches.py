@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.routes.params import PathId
 from services.gateway.routes.searches import SearchFilters, SearchIn, check_search
 from shared.db.models import Job, SavedSearch
 from shared.jobs import aware
@@ -134,13 +135,13 @@ def list_saved(session: SessionDep, user: UserDep) -> list[SavedSearchPublic]:
 
 
 @router.get("/{saved_search_id}", responses=NOT_FOUND)
-def get(saved_search_id: int, session: SessionDep, user: UserDep) -> SavedSearchPublic:
+def get(saved_search_id: PathId, session: SessionDep, user: UserDep) -> SavedSearchPublic:
     return _out(session, _own(session, user.id, saved_search_id))
 
 
 @router.patch("/{saved_search_id}", responses=NOT_FOUND)
 def patch(
-    saved_search_id: int, body: SavedSearchPatch, session: SessionDep, user: UserDep
+    saved_search_id: PathId, body: SavedSearchPatch, session: SessionDep, user: UserDep
 ) -> SavedSearchPublic:
     saved = _own(session, user.id, saved_search_id)
     changes = body.model_dump(exclude_unset=True, mode="json")
@@ -158,12 +159,12 @@ def patch(
 
 
 @router.delete("/{saved_search_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete(saved_search_id: int, session: SessionDep, user: UserDep) -> None:
+def delete(saved_search_id: PathId, session: SessionDep, user: UserDep) -> None:
     session.delete(_own(session, user.id, saved_search_id))
 
 
 @router.post("/{saved_search_id}/run", status_code=status.HTTP_202_ACCEPTED, responses=NOT_FOUND)
-def run(saved_search_id: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def run(saved_search_id: PathId, session: SessionDep, user: UserDep) -> dict[str, Any]:
     """Run now (the user is waiting: interactive priority). A run still under way is
     returned instead of starting a second one."""
     saved = _own(session, user.id, saved_search_id)
@@ -175,7 +176,7 @@ def run(saved_search_id: int, session: SessionDep, user: UserDep) -> dict[str, A
 
 @router.get("/{saved_search_id}/matches", responses=NOT_FOUND)
 def matches(
-    saved_search_id: int,
+    saved_search_id: PathId,
     session: SessionDep,
     user: UserDep,
     new: Annotated[bool, Query(description="only those new to you")] = False,
@@ -186,11 +187,11 @@ def matches(
     saved = _own(session, user.id, saved_search_id)
     items = found.matches(session, saved, only_new=new, limit=limit)
     if mark_seen:
-        found.mark_seen(session, saved, [i["posting"]["id"] for i in items])
+        found.mark_seen(session, saved, groups=[i["group_id"] for i in items])
     return [Match.model_validate(i) for i in items]
 
 
 @router.post("/{saved_search_id}/seen", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def seen(saved_search_id: int, session: SessionDep, user: UserDep) -> None:
+def seen(saved_search_id: PathId, session: SessionDep, user: UserDep) -> None:
     """Mark every match of this saved search seen."""
     found.mark_seen(session, _own(session, user.id, saved_search_id))

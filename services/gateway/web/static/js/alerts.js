@@ -26,13 +26,23 @@
     } catch (err) { showError(document.getElementById("notes-error"), err); }
   }
 
+  // A rating given to another post of the same job, offered here (never copied unasked).
+  function offer(m) {
+    const { rating } = m.rating_offer;
+    return el("button", { type: "button", class: "link offer", onclick: async (e) => {
+      try { await api("POST", "/ratings", { url: m.posting.url, rating }); e.target.replaceWith(el("span", { class: "hint" }, `Rated ${rating}`)); }
+      catch (err) { e.target.replaceWith(el("span", { class: "error" }, err.message)); }
+    } }, `You rated another post of this job ${rating} (${RATING_LABELS[rating]}): rate this one the same`);
+  }
+
   async function showMatches(s) {
     const { data } = await api("GET", `/saved-searches/${s.id}/matches?limit=50`);
     matchesBox.replaceChildren(el("h3", { class: "matches-h" }, `Matches of “${s.name}”`), ...data.map((m) => {
       const card = postingCard(m.posting, { score: Math.round(m.prediction.expected_score * 10) / 10,
         scoreTitle: `Predicted ${m.prediction.predicted} (${RATING_LABELS[m.prediction.predicted]})` });
       card.querySelector("header h3").prepend(m.is_new ? el("span", { class: "pill new" }, "New") : "");
-      card.querySelector("footer").append(el("span", { class: "hint" }, `First seen ${ago(m.first_seen_at)}`));
+      card.querySelector("footer").append(el("span", { class: "hint" }, `First seen ${ago(m.first_seen_at)}`),
+        m.also_posted ? LIR.reposts(m.posting, m.also_posted) : "", m.rating_offer ? offer(m) : "");
       return card;
     }));
     loadSaved();

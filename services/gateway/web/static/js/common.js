@@ -174,6 +174,22 @@ const LIR = (() => {
         opts.extra || null));
   }
 
+  /* "Also posted 2 more times", opening the other posts of the same job with your ratings. */
+  function reposts(p, n) {
+    const list = el("ul", { class: "repost-list" });
+    const box = el("details", { class: "reposts" }, el("summary", {}, `Also posted ${n} more time${n === 1 ? "" : "s"}`), list);
+    box.addEventListener("toggle", async () => {
+      if (!box.open || list.childElementCount) return;
+      try {
+        const { data } = await api("GET", `/postings/${p.id}/reposts`);
+        list.replaceChildren(...data.members.filter((m) => m.posting_id !== p.id).map((m) => el("li", {},
+          el("a", { href: m.url, target: "_blank", rel: "noopener noreferrer" }, `LinkedIn job ${m.job_id}`),
+          m.is_closed ? " · closed" : "", m.your_rating !== null ? ` · you rated it ${m.your_rating}` : " · not rated")));
+      } catch (err) { list.replaceChildren(el("li", { class: "error" }, err.message)); }
+    });
+    return box;
+  }
+
   /* "Match 80% · missing Go, Rust": how well the profile qualifies for a posting. */
   function matchLine(m) {
     if (!m || m.match === undefined || m.match === null) return null;
@@ -190,5 +206,5 @@ const LIR = (() => {
   }
 
   return { api, pollJob, followJob, el, svg, scoreColour, money, pay, payFact, ago, pretty, jobStatus, badge, postingCard,
-           matchLine, showError, RATING_LABELS, RATING_COLOURS, ApiError };
+           matchLine, reposts, showError, RATING_LABELS, RATING_COLOURS, ApiError };
 })();

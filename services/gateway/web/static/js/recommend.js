@@ -41,7 +41,7 @@
       } catch (err) { msg.textContent = err.message; }
     } }, "Save to tracker");
     // The same job posted again: one card, and a rating of another post offered, not copied.
-    const reposted = item.also_posted ? reposts(p, item.also_posted) : null;
+    const reposted = item.also_posted ? LIR.reposts(p, item.also_posted) : null;
     const offer = item.rating_offer ? el("button", { type: "button", class: "link offer", onclick: async (e) => {
       try {
         await api("POST", "/ratings", { url: p.url, rating: item.rating_offer.rating });
@@ -49,22 +49,6 @@
       } catch (err) { msg.textContent = err.message; }
     } }, `You rated another post of this job ${item.rating_offer.rating} (${RATING_LABELS[item.rating_offer.rating]}): rate this one the same`) : null;
     return el("div", { class: "actions" }, rate, track, hideCompany, hidePosting, reposted, offer, msg);
-  }
-
-  // "Also posted 2 more times", opening the other posts of the job with the user's ratings.
-  function reposts(p, n) {
-    const list = el("ul", { class: "repost-list" });
-    const box = el("details", { class: "reposts" }, el("summary", {}, `Also posted ${n} more time${n === 1 ? "" : "s"}`), list);
-    box.addEventListener("toggle", async () => {
-      if (!box.open || list.childElementCount) return;
-      try {
-        const { data } = await api("GET", `/postings/${p.id}/reposts`);
-        list.replaceChildren(...data.members.filter((m) => m.posting_id !== p.id).map((m) => el("li", {},
-          el("a", { href: m.url, target: "_blank", rel: "noopener noreferrer" }, `LinkedIn job ${m.job_id}`),
-          m.is_closed ? " · closed" : "", m.your_rating !== null ? ` · you rated it ${m.your_rating}` : " · not rated")));
-      } catch (err) { list.replaceChildren(el("li", { class: "error" }, err.message)); }
-    });
-    return box;
   }
 
   let listing = "stored";
