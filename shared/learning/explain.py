@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from shared.ml.decision import CLASSES
 from shared.ml.explanation import explain, significant
 from shared.ml.model import PostingModel
 from shared.ml.scoring import Blend
@@ -24,27 +22,22 @@ def blended_explanations(
     n_ratings: int,
 ) -> list[dict[str, Any]]:
     """A mixture's mean is the mix of the means: expected = w x model's + (1 - w) x prior's.
-    So the model's contributions, scaled by w, plus one 'stated preferences' item worth
-    (1 - w) x (prior's expected - baseline) add up to the expected score shown."""
+    So the model's contributions (to its own expected score), scaled by w, plus one 'stated
+    preferences' item worth (1 - w) x (prior's expected - baseline) add up to the expected
+    score shown; the preferences item also absorbs the rounding of the odds shown."""
     w = blend.model_weight
-    prior_expected = np.asarray(blend.prior, float).reshape(-1, len(CLASSES)) @ CLASSES
-    shown = np.asarray(expected, float)
-    # The model's own expected score, such that the blend's is the one shown.
-    own = (shown - (1 - w) * prior_expected) / w if w > 0 else prior_expected
     out = []
-    for why, prior_e, e in zip(
-        explain(estimator, frame, own, features), prior_expected, shown, strict=True
-    ):
+    for why, e in zip(explain(estimator, frame, None, features), expected, strict=True):
         items = [
             {**c, "effect": round(w * c["effect"], 6), "shown": significant(w * c["effect"])}
             for c in why["contributions"]
         ]
-        effect = (1 - w) * (prior_e - why["baseline"])
+        effect = float(e) - why["baseline"] - sum(c["effect"] for c in items)
         items.append(
             {
                 "group": "stated preferences",
                 "label": "your stated preferences",
-                "effect": round(float(effect), 6),
+                "effect": round(effect, 6),
                 "shown": significant(effect),
             }
         )

@@ -31,15 +31,25 @@ from shared.learning.prior import prior_proba, prior_scores  # noqa: E402
 from shared.learning.schemas import Preferences  # noqa: E402
 from shared.ml import heuristic_scores, predict, train_model, use_heuristic  # noqa: E402
 from shared.ml.decision import PredictionOut  # noqa: E402
-from shared.ml.scoring import BLEND_STRENGTH, Blend, model_weight  # noqa: E402
+from shared.ml.scoring import BLEND_POWER, BLEND_STRENGTH, Blend, model_weight  # noqa: E402
 from tests.bench.bench_accuracy import DEFAULT_DATASET, extract  # noqa: E402
 
 SIZES = (12, 24, 48, 96)
 ROUND = 12
 SEEDS = (0, 1, 2, 3, 4)
-# Shrinkage strengths measured for the prior blend (0 = learned model only); the product's
-# BLEND_STRENGTH should be the best of them.
-BLEND_STRENGTHS = (0.0, 12.0, 24.0, 48.0, 96.0, 192.0, 384.0)
+# Blend curves measured, (k, p): the model weighs n^p / (n^p + k^p); k = 0 is the learned
+# model alone, p = 1 plain shrinkage. The product's (BLEND_STRENGTH, BLEND_POWER) should be
+# the best of them.
+PRODUCT = (BLEND_STRENGTH, BLEND_POWER)
+BLEND_STRENGTHS: tuple[tuple[float, float], ...] = (
+    (0.0, 1.0),
+    *((k, 1.0) for k in (12.0, 24.0, 48.0, 96.0, 192.0, 384.0)),
+    *((k, p) for k in (100.0, 150.0, 200.0) for p in (2.0, 3.0, 4.0)),
+)
+
+
+def curve(k: tuple[float, float]) -> str:
+    return f"k{k[0]:g}" + (f"^{k[1]:g}" if k[1] != 1 else "")
 
 
 def metrics(outs: list[PredictionOut], y: np.ndarray) -> dict[str, float]:
@@ -61,7 +71,7 @@ def scored(
     picked: list[int],
     target: pd.DataFrame,
     prefs: Preferences | None = None,
-    strengths: tuple[float, ...] = (BLEND_STRENGTH,),
+    strengths: tuple[tuple[float, float], ...] = (PRODUCT,),
 ) -> list[list[PredictionOut]]:
     """Train the product's model once on the picked rows and score `target`, blended with
     the prior (when `prefs`) at each shrinkage strength, as shared.scoring does."""
@@ -73,7 +83,7 @@ def scored(
         return [predict(estimator, target)] * len(strengths)
     prior = prior_proba(target, prefs)
     return [
-        predict(estimator, target, blend=Blend(prior, model_weight(len(picked), k)))
+        predict(estimator, target, blend=Blend(prior, model_weight(len(picked), *k)))
         for k in strengths
     ]
 
@@ -108,30 +118,30 @@ def prequential(
 ) -> dict[str, Any]:
     """Retrained before each block of 25 on every earlier row, scored as the product does
     (blended with the prior when there is a profile), at each blend strength."""
-    strengths = BLEND_STRENGTHS if prefs is not None else (0.0,)
-    predicted: dict[float, list[int]] = {k: [] for k in strengths}
+    strengths = BLEND_STRENGTHS if prefs is not None else ((0.0, 1.0),)
+    predicted: dict[tuple[float, float], list[int]] = {k: [] for k in strengths}
     for start in range(pool_end, len(y), 25):
         stop = min(start + 25, len(y))
         estimator = train_model(frame.iloc[:start], y[:start], seed=42).estimator
         target = frame.iloc[start:stop]
         prior = prior_proba(target, prefs) if prefs is not None else None
         for k in strengths:
-            blend = Blend(prior, model_weight(start, k)) if prior is not None else None
+            blend = Blend(prior, model_weight(start, *k)) if prior is not None else None
             predicted[k] += [o.predicted for o in predict(estimator, target, blend=blend)]
     later = y[pool_end:]
 
-    def scores(k: float) -> dict[str, float]:
+    def scores(k: tuple[float, float]) -> dict[str, float]:
         p = np.array(predicted[k])
         return {
             "accuracy": round(float(np.mean(p == later)), 4),
             "mae": round(float(np.mean(np.abs(p - later))), 4),
         }
 
-    product = scores(BLEND_STRENGTH if prefs is not None else 0.0)
+    product = scores(PRODUCT if prefs is not None else (0.0, 1.0))
     return {
         "prequential_accuracy": product["accuracy"],
         "prequential_mae": product["mae"],
-        "prequential_by_strength": {f"{k:g}": scores(k) for k in strengths},
+        "prequential_by_strength": {curve(k): scores(k) for k in strengths},
     }
 
 
@@ -213,12 +223,12 @@ def main() -> None:
                 n: scored(pool, pool_y, p, test, prefs, BLEND_STRENGTHS) for n, p in picks.items()
             }
             by_strength = {
-                f"{k:g}": {str(n): metrics(outs[j], test_y) for n, outs in by_n.items()}
+                curve(k): {str(n): metrics(outs[j], test_y) for n, outs in by_n.items()}
                 for j, k in enumerate(BLEND_STRENGTHS)
             }
             return {
-                **by_strength[f"{BLEND_STRENGTH:g}"],
-                "blend_strength": BLEND_STRENGTH,
+                **by_strength[curve(PRODUCT)],
+                "blend_curve": curve(PRODUCT),
                 "by_strength": by_strength,
             }
 
@@ -228,16 +238,14 @@ def main() -> None:
     if prefs is not None:
         # The strength that measures best: mean accuracy over the active_prior sizes and the
         # prequential walk (few ratings and many), then mean MAE. The product's
-        # BLEND_STRENGTH is set from this.
+        # (BLEND_STRENGTH, BLEND_POWER) is set from this.
         def mean_of(k: str, key: str) -> float:
             few = [m[key] for m in result["active_prior"]["by_strength"][k].values()]
             return float(np.mean([*few, result["prequential_by_strength"][k][key]]))
 
-        result["best_strength"] = float(
-            max(
-                result["prequential_by_strength"],
-                key=lambda k: (mean_of(k, "accuracy"), -mean_of(k, "mae")),
-            )
+        result["best_curve"] = max(
+            result["prequential_by_strength"],
+            key=lambda k: (mean_of(k, "accuracy"), -mean_of(k, "mae")),
         )
     result["rate_next_pick_ms_5000"] = pick_ms(pool)
     result["n_pool"], result["n_test"] = len(pool_y), len(test_y)

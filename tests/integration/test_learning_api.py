@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from shared.db.models import HiddenPosting, Posting, StatedPreferences, User
+from shared.db.models import HiddenPosting, Posting, Rating, StatedPreferences, User
 from shared.learning.prior import prior_proba
 from shared.learning.schemas import Preferences
 from shared.ml import posting_frame
-from shared.ml.scoring import BLEND_STRENGTH, model_weight
+from shared.ml.scoring import BLEND_POWER, BLEND_STRENGTH, model_weight
 from shared.training import posting_record
 from tests.career_data import Made, make_posting
 from tests.conftest import Worker, signup, wait_for, wait_job
@@ -139,7 +139,7 @@ KINDS = (
 
 
 def odds_by_posting(api: Any, headers: dict[str, str]) -> dict[int, list[float]]:
-    items = api.get("/api/v1/recommendations?limit=100", headers=headers).json()["items"]
+    items = api.get("/api/v1/recommendations?limit=500", headers=headers).json()["items"]
     return {i["posting"]["id"]: i["probabilities"] for i in items}
 
 
@@ -163,11 +163,13 @@ def test_the_model_is_blended_with_the_prior_and_takes_over_as_ratings_accrue(
     worker: Worker, api: Any, db: Any
 ) -> None:
     """Predictions, recommendations and rate-next all use one blended distribution:
-    n / (n + k) of the model's odds plus the rest of the prior's."""
+    model_weight(n) of the model's odds plus the rest of the prior's. With 12 ratings the
+    prior dominates; with 200 the model does."""
     headers = signup(api)
-    hide_all(db, user_id(api, headers))
+    uid = user_id(api, headers)
+    hide_all(db, uid)
     made: list[tuple[Made, int]] = []
-    for k in range(30):
+    for k in range(220):
         title, text, rating = KINDS[k % 4]
         # Distinct companies and texts: one company's look-alike postings count as reposts.
         posting = make_posting(db, f"{title} {k}", f"{text} Team {k}.", company=f"Firm {k}")
@@ -189,7 +191,7 @@ def test_the_model_is_blended_with_the_prior_and_takes_over_as_ratings_accrue(
         own = odds_by_posting(api, headers)
         assert api.put("/api/v1/preferences", json=PREFS, headers=headers).status_code == 200
         assert odds_by_posting(api, headers) == blended
-        assert set(blended) == set(own) and len(blended) == 30 - n_rated
+        assert set(blended) == set(own) and len(blended) == len(made) - n_rated
         weight = model_weight(n_rated)
         for pid, odds in blended.items():
             mix = weight * np.array(own[pid]) + (1 - weight) * prior[pid]
@@ -219,8 +221,13 @@ def test_the_model_is_blended_with_the_prior_and_takes_over_as_ratings_accrue(
 
     rate(made[:12])
     few = check_blend(12)
-    rate(made[12:24])
-    more = check_blend(24)
-    # The prior fades with data: 12 ratings lean on it, 24 lean on the model more.
-    assert few < more < 1
-    assert few == pytest.approx(12 / (12 + BLEND_STRENGTH))
+    # The rest of the first 200 are stored directly (the API path is the same as above).
+    for m, rating in made[12:200]:
+        db.add(Rating(user_id=uid, posting_id=m.id, rating=rating))
+    db.commit()
+    many = check_blend(200)
+    # The prior fades with data: 12 ratings lean on it, 200 on the model.
+    assert few < 0.5 < many < 1
+    assert many == pytest.approx(
+        (200 / BLEND_STRENGTH) ** BLEND_POWER / (1 + (200 / BLEND_STRENGTH) ** BLEND_POWER)
+    )
