@@ -155,18 +155,31 @@ def prediction_for(
     answers when it is the active model's and newer than the posting's extraction (one
     indexed query, no features); otherwise it is computed and stored. The explanation needs
     the posting's features, so it is computed only when asked, and cached per model
-    version and posting text."""
+    version, posting text and score."""
     found = _stored(session, user_id, posting)
     if found is not None and not explain:
         return found[0]
-    key = (user_id, found[1] if found else None, posting.id, posting.content_hash)
+    # The score is in the key: what it blends (the stated preferences) may have changed.
+    key = (
+        user_id,
+        found[1] if found else None,
+        posting.id,
+        posting.content_hash,
+        found[0]["expected_score"] if found else None,
+    )
     if found is not None and key in _EXPLAINED:
         return {**found[0], "explanation": _EXPLAINED[key]}
     [out], model = score_postings(session, user_id, [posting], explain=explain)
     if found is None:
         _upsert(session, _row(user_id, posting, out, model, utcnow()))
     if explain:
-        key = (user_id, model.id if model else None, posting.id, posting.content_hash)
+        key = (
+            user_id,
+            model.id if model else None,
+            posting.id,
+            posting.content_hash,
+            out["expected_score"],
+        )
         with _LOCK:
             _EXPLAINED[key] = out["explanation"]
             while len(_EXPLAINED) > _EXPLAINED_SIZE:
@@ -182,7 +195,7 @@ def _upsert(session: Session, row: Prediction) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=["user_id", "posting_id"], set_=keep))
 
 
-_EXPLAINED: dict[tuple[int, int | None, int, str | None], dict[str, Any]] = {}
+_EXPLAINED: dict[tuple[int, int | None, int, str | None, float | None], dict[str, Any]] = {}
 _EXPLAINED_SIZE = 4096
 _REASONS: dict[tuple[Any, ...], dict[str, Any]] = {}
 

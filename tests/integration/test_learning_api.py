@@ -208,6 +208,15 @@ def test_the_model_is_blended_with_the_prior_and_takes_over_as_ratings_accrue(
         total = why["baseline"] + sum(c["effect"] for c in why["contributions"])
         assert abs(total - one["expected_score"]) < 1e-3, why
         assert "stated preferences" in {c["group"] for c in why["contributions"]}
+        # Without preferences the same posting is explained by the model alone (no stale copy).
+        api.put("/api/v1/preferences", json={}, headers=headers)
+        alone = api.post(
+            "/api/v1/predictions?explain=true", json={"url": url}, headers=headers
+        ).json()["prediction"]
+        assert alone["probabilities"] == own[pid]
+        groups = {c["group"] for c in alone["explanation"]["contributions"]}
+        assert "stated preferences" not in groups, alone["explanation"]
+        assert api.put("/api/v1/preferences", json=PREFS, headers=headers).status_code == 200
         cards = api.get("/api/v1/rate-next?limit=5", headers=headers).json()["items"]
         assert cards and all(c["probabilities"] == blended[c["posting"]["id"]] for c in cards)
         return weight
