@@ -187,6 +187,16 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pids: list[int], timeout: float = 60) -> None:
+    """Wait until these processes are idle (under 5 % of a core for half a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.025:
+            return
+
+
 def gateway_processes(launcher_pid: int) -> list[int]:
     """The uvicorn process the launcher started and its workers."""
     for top in children(launcher_pid, recursive=False):
@@ -469,8 +479,11 @@ def measure(
     out["load_before"] = round(os.getloadavg()[0], 2)
     r: dict[Phase, dict[str, Any]] = {}
     for (route, conns), lines in phases.items():
-        if (route, conns) == ("predict", 1):  # every gateway process's model cache warm,
-            wrk(base, predict_one + recommend_many, 50, 2)  # as a running deployment's is
+        if (route, conns) == ("predict", 1):
+            # Caches warm, as a running deployment's are: each user's model and list seen by
+            # every gateway process (requests spread over them), at a pace it keeps up with.
+            wrk(base, predict_one + recommend_many * 4, 4, 20)
+        settle(pids["gateway"])  # requests a phase left in flight never count in the next
         if (route, conns) == ("rating", 1):
             before = memory(launcher_pid)
         serving = pids["bare" if route in bare else "gateway"]
