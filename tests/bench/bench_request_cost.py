@@ -249,6 +249,10 @@ async def measure(args: argparse.Namespace, log: Callable[[str], None]) -> dict[
         if not name.startswith("bare"):
             ref = out["bare_post"] if name == "rating" else out["bare_get"]
             out[name]["cpu_vs_bare"] = round(out[name]["cpu_ms"] / ref["cpu_ms"], 1)
+    status = Path("/proc/self/status").read_text()
+    for field in ("VmRSS", "VmHWM"):
+        kb = next(line.split()[1] for line in status.splitlines() if line.startswith(field))
+        out[f"{field.lower()}_mb"] = round(int(kb) / 1024, 1)
     await gateway.aclose()
     await bare.aclose()
     return out
