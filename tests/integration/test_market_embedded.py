@@ -128,7 +128,21 @@ def _saved_search_alerts_feed_and_digest(
     digests = [m for m in inbox.messages if m["To"] == EMAIL]
     assert all("new match" in str(m["Subject"]) for m in digests)
     assert "linkedin.com/jobs/view/" in digests[0].get_content()
-    assert str(digests[0]["List-Unsubscribe"]).strip("<>") in digests[0].get_content()
+    link = str(digests[0]["List-Unsubscribe"]).strip("<>")
+    assert link in digests[0].get_content()
+
+    # The rest of the endpoints: list, read, a new feed URL, unsubscribe, delete.
+    [listed] = client.get(f"{API}/saved-searches", headers=h).json()
+    assert (listed["id"], listed["matches"], listed["new_matches"]) == (sid, 6, 0)
+    assert client.post(f"{API}/notifications/read", json={}, headers=h).json()["marked"] == 6
+    assert client.get(f"{API}/notifications", headers=h).json()["unread"] == 0
+    newer = client.post(f"{API}/feed-token", headers=h).json()["feed_url"]
+    assert client.get(urlsplit(feed_url).path).status_code == 404
+    assert client.get(urlsplit(newer).path).status_code == 200
+    assert "Unsubscribed" in client.post(urlsplit(link).path).text
+    assert client.get(f"{API}/saved-searches/{sid}", headers=h).json()["email_digest"] is False
+    assert client.delete(f"{API}/saved-searches/{sid}", headers=h).status_code == 204
+    assert client.get(f"{API}/saved-searches/{sid}", headers=h).status_code == 404
     return int(first[0]["posting"]["id"])
 
 
@@ -208,8 +222,6 @@ def _tracked_posting_closes(client: httpx.Client, h: dict[str, str], linkedin: A
 
     assert wait_for(flagged, timeout=180, every=1)["posting"]["is_closed"] is True
     notes = client.get(f"{API}/notifications?unread=true", headers=h).json()["items"]
-    assert [(n["kind"], n["posting_id"]) for n in notes if n["kind"] == "closed"] == [
-        ("closed", pid)
-    ]
+    assert [(n["kind"], n["posting_id"]) for n in notes] == [("closed", pid)]
     recs = client.get(f"{API}/recommendations?limit=200&include_tracked=true", headers=h)
     assert pid not in {i["posting"]["id"] for i in recs.json()["items"]}
