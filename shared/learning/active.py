@@ -145,14 +145,16 @@ def rate_next(session: Session, user_id: int, limit: int) -> dict[str, Any]:
         )
         .join(Prediction, (Prediction.posting_id == Posting.id) & (Prediction.user_id == user_id))
         .where(~rated, ~hidden, Posting.is_closed.is_(False), Posting.source != "imported")
-    ).all()
+    ).tuples().all()
+    ids = [r[0] for r in rows]
     texts = [
-        space_text(r.title or "", r.seniority, to_usd(r.annual_max, r.salary_currency))
-        for r in rows
+        space_text(title or "", seniority, to_usd(pay, currency))
+        for _, title, seniority, pay, currency, _ in rows
     ]
-    proba = parse_odds([r.odds for r in rows])
-    picked_ids = [rows[i].id for i in pick_informative(texts, proba, limit)]
-    gains = dict(zip((r.id for r in rows), entropy(proba), strict=True))
+    proba = parse_odds([r[5] for r in rows])
+    picks = pick_informative(texts, proba, limit)
+    picked_ids = [ids[i] for i in picks]
+    gains = dict(zip(picked_ids, entropy(proba[picks]), strict=True))
     postings = {p.id: p for p in session.scalars(select(Posting).where(Posting.id.in_(picked_ids)))}
     predictions = {
         p.posting_id: p
