@@ -20,6 +20,7 @@ import io
 import json
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import time
@@ -297,6 +298,7 @@ def main() -> None:
             r = redis.Redis.from_url("redis://127.0.0.1:6379/13")
             for key in r.scan_iter(match=f"lir-cost-{RUN}:*"):  # only this run's keys
                 r.delete(key)
+            shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps(out))
 
 
