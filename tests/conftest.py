@@ -299,11 +299,14 @@ class Gateway:
 def cancel_jobs(client: Any, headers: dict[str, str]) -> int:
     """Cancel every unfinished job of this user, so a test that only needed the API leaves
     no backlog for the worker of a later test module."""
+    return cancel_user_jobs(client.get("/api/v1/me", headers=headers).json()["user"]["id"])
+
+
+def cancel_user_jobs(user_id: int) -> int:
     from shared import jobs
     from shared.db.models import Job
     from shared.db.session import session_scope
 
-    user_id = client.get("/api/v1/me", headers=headers).json()["user"]["id"]
     with session_scope() as session:
         active = session.query(Job).filter(Job.user_id == user_id, Job.status.in_(jobs.ACTIVE))
         return len([jobs.cancel(session, job) for job in active])

@@ -19,7 +19,7 @@ from schemathesis.checks import (
 )
 
 from services.gateway.app import create_app
-from tests.conftest import cancel_jobs, signup
+from tests.conftest import cancel_user_jobs, signup
 
 app = create_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -37,8 +37,10 @@ def auth(database: str, redis_broker: str) -> Iterator[dict[str, str]]:
 
     with TestClient(app) as client:
         headers = signup(client)
+        # Read now: the fuzzer may revoke this very token (DELETE /tokens/{id}) or sign out.
+        user_id = client.get("/api/v1/me", headers=headers).json()["user"]["id"]
         yield headers
-        cancel_jobs(client, headers)  # the generated ratings and searches need no worker
+        cancel_user_jobs(user_id)  # the generated ratings and searches need no worker
 
 
 @schema.parametrize()
