@@ -101,7 +101,6 @@ def days_since(moment: datetime, now: datetime | None = None) -> int:
 
 def board(session: Session, user_id: int, status: str | None = None) -> list[dict[str, Any]]:
     """Applications with what a card shows: the given rating, else the predicted one."""
-    from shared.career.profile import get_profile
     from shared.career.qualify import matches_for
     from shared.schemas import PostingPublic
     from shared.scoring import score_postings
@@ -129,12 +128,7 @@ def board(session: Session, user_id: int, status: str | None = None) -> list[dic
     scores, _ = score_postings(session, user_id, unscored)
     for posting, score in zip(unscored, scores, strict=True):
         stored[posting.id] = {k: score[k] for k in ("predicted", "expected_score")}
-    # A match means something only against a profile the user gave (shared.career).
-    fits = (
-        matches_for(session, user_id, [a.posting for a in apps if a.posting.title])
-        if get_profile(session, user_id) is not None
-        else {}
-    )
+    fits = matches_for(session, user_id, [a.posting for a in apps if a.posting.title])
     now = utcnow()
     return [
         {

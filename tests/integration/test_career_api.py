@@ -194,3 +194,19 @@ def test_match_on_predictions_and_recommendations(api: Any, db: Any, make: Any) 
     filtered = api.get("/api/v1/recommendations?min_match=0.5", headers=headers).json()["items"]
     assert [i["posting"]["id"] for i in filtered] == [near.id]
     assert api.get("/api/v1/recommendations?min_match=2", headers=headers).status_code == 422
+
+
+def test_no_profile_no_match_claimed(api: Any, db: Any, make: Any) -> None:
+    """Without a profile there is nothing to match against: no "0 %, missing everything"."""
+    headers = signup(api)
+    posting = make("Data Engineer", "Requirements:\n- Python and SQL")
+    hide_all_but(db, user_id(api, headers), {posting.id})
+    pred = api.post("/api/v1/predictions", json={"url": posting.url}, headers=headers).json()
+    assert pred["prediction"]["match"] is None and pred["prediction"]["missing_skills"] == []
+    items = api.get("/api/v1/recommendations", headers=headers).json()["items"]
+    assert [(i["match"], i["missing_skills"]) for i in items] == [(None, [])]
+    res = api.get("/api/v1/recommendations?min_match=0.5", headers=headers)
+    assert res.status_code == 422 and "profile" in res.json()["detail"]
+    api.put("/api/v1/profile", json={"skills": ["Python"]}, headers=headers)
+    items = api.get("/api/v1/recommendations", headers=headers).json()["items"]
+    assert items[0]["match"] is not None and items[0]["missing_skills"] == ["SQL"]

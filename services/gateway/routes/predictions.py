@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import SessionDep, UserDep
-from shared.career.qualify import matches_for
+from shared.career.qualify import match_fields, matches_for
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
@@ -42,7 +42,7 @@ def predict(
             },
         )
     prediction = prediction_for(session, user.id, posting, explain=explain)
-    prediction.update(matches_for(session, user.id, [posting])[posting.id].public())
+    prediction.update(match_fields(matches_for(session, user.id, [posting]), posting.id))
     return JSONResponse(
         {
             "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
 from services.gateway.routes.params import PathId
-from shared.career.qualify import matches_for
+from shared.career.qualify import match_fields, matches_for
 from shared.db.models import BlockRule
 from shared.recommendations import (
     Filters,
@@ -52,7 +52,11 @@ def recommendations(
     ranked = recommend(session, user.id, filters, pool)
     fits = matches_for(session, user.id, [p for p, _ in ranked])
     if min_match is not None:
-        ranked = [r for r in ranked if fits[r[0].id].match >= min_match]
+        if ranked and not fits:
+            raise HTTPException(
+                422, "min_match needs a profile: add your skills and experience on Profile first"
+            )
+        ranked = [r for r in ranked if r[0].id in fits and fits[r[0].id].match >= min_match]
     folded = fold(ranked)[:limit]
     extras = repost_fields(session, user.id, [p for p, _ in folded])
     model = active_model(session, user.id)
@@ -63,7 +67,7 @@ def recommendations(
     return JSONResponse(
         {
             "items": [
-                {**item(p, pr, why), **fits[p.id].public(), **extras[p.id]}
+                {**item(p, pr, why), **match_fields(fits, p.id), **extras[p.id]}
                 for (p, pr), why in zip(folded, whys, strict=True)
             ],
             "model_version": model.version if model else None,
