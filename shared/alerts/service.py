@@ -21,7 +21,9 @@ def alert_new_matches(
     if saved.alert_min_score is None:
         return {"notified": 0, "emailed": False}
     worth = _one_per_job(
-        session, [it for it in new_items if it["expected_score"] >= saved.alert_min_score]
+        session,
+        saved.user_id,
+        [it for it in new_items if it["expected_score"] >= saved.alert_min_score],
     )
     now = utcnow()
     notes = [
@@ -42,13 +44,28 @@ def alert_new_matches(
     return {"notified": len(notes), "emailed": emailed}
 
 
-def _one_per_job(session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _one_per_job(
+    session: Session, user_id: int, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Ranked items -> the best of each repost group (grouped at extraction, which the run
-    waits for): the same job posted twice is one alert."""
+    waits for) that no earlier alert of this user announced: the same job posted twice, in
+    one run or in two, is one alert."""
+    if not items:
+        return []
     ids = [it["posting"]["id"] for it in items]
     rows = session.execute(select(Posting.id, Posting.repost_of_id).where(Posting.id.in_(ids)))
     roots = dict(rows.all())
-    seen: set[int] = set()
+    root = func.coalesce(Posting.repost_of_id, Posting.id)
+    alerted = select(root).join(Notification, Notification.posting_id == Posting.id)
+    seen: set[int] = set(
+        session.scalars(
+            alerted.where(
+                Notification.user_id == user_id,
+                Notification.kind == "match",
+                root.in_({roots.get(pid) or pid for pid in ids}),
+            )
+        )
+    )
     out = []
     for it, pid in zip(items, ids, strict=True):
         key = roots.get(pid) or pid

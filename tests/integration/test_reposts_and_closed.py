@@ -138,3 +138,39 @@ def test_a_saved_searchs_matches_fold_reposts(stack: Any, linkedin: Any) -> None
     alerted = {n["posting_id"] for n in notes}
     assert len(notes) == 4 and len(alerted & both) == 1  # either post may stand for the job
     assert alerted - both == {m["posting"]["id"] for m in matches} - both
+
+
+def test_a_repost_of_a_job_alerted_in_an_earlier_run_is_not_alerted_again(db: Any) -> None:
+    from datetime import UTC, datetime
+
+    from shared.alerts.service import alert_new_matches
+    from shared.db.models import Notification, Posting, SavedSearch, User
+
+    user = User(email=f"alerts-{id(db)}@example.com", password_hash="x")
+    db.add(user)
+    db.flush()
+    first, repost, other = (Posting(title=t, company="Acme") for t in ("ML", "ML", "Data"))
+    db.add_all([first, repost, other])
+    db.flush()
+    repost.repost_of_id = first.id
+    saved = SavedSearch(
+        user_id=user.id,
+        name="ml",
+        params={"keywords": "ml"},
+        every_hours=24,
+        alert_min_score=2.0,
+        next_run_at=datetime.now(UTC),
+    )
+    db.add(saved)
+    db.flush()
+
+    def item(p: Posting) -> dict[str, Any]:
+        return {
+            "posting": {"id": p.id, "title": p.title, "company": p.company},
+            "expected_score": 2.5,
+        }
+
+    assert alert_new_matches(db, saved, [item(first)])["notified"] == 1  # an earlier run
+    assert alert_new_matches(db, saved, [item(repost), item(other)])["notified"] == 1
+    notes = db.query(Notification).filter(Notification.user_id == user.id).all()
+    assert sorted(n.posting_id for n in notes) == sorted([first.id, other.id])
