@@ -47,7 +47,12 @@ bench: install wrk
 	$(BIN)/python tests/bench/bench_salary.py
 	$(BIN)/python tests/bench/bench_accuracy.py
 	$(BIN)/python tests/bench/bench_career.py
+	$(BIN)/python tests/bench/bench_learning.py --pool-end 250 --profile tests/bench/profiles/lirecommend_ratings_351.json
+	$(BIN)/python tests/bench/bench_rate_next.py
+	$(BIN)/python tests/bench/bench_schedule.py
+	$(BIN)/python -m tests.bench.bench_request_cost
 	$(BIN)/python -m tests.bench.bench_serving
+	$(BIN)/python -m tests.bench.bench_fairness
 
 # Debian's wrk drives bench_serving's load (the same client for the gateway and the bare app).
 wrk:

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,17 +165,23 @@ def main() -> None:
         _setup_env(None)
         run()
         return
+    on_throwaway_postgres("lir_bench_career", run)
+
+
+def on_throwaway_postgres(prefix: str, body: Callable[[], object]) -> None:
+    """Run `body` against a PostgreSQL database made for it (by the real migrations) and
+    dropped after, so a benchmark never touches the tests' or anyone's data."""
     import uuid
 
     import psycopg
 
-    name = f"lir_bench_career_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
     with psycopg.connect(**admin, autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
     try:
         _setup_env(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-        run()
+        body()
     finally:
         from shared.db.session import get_engine
 

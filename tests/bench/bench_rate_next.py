@@ -21,14 +21,13 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # this checkout's code, whatever the venv's install points at
 
-from tests.bench.bench_career import _setup_env  # noqa: E402
+from tests.bench.bench_career import _setup_env, on_throwaway_postgres  # noqa: E402
 
 N_POSTINGS, N_RATED, RUNS, TARGET_MS = 5000, 48, 30, 200
 ROLES = (
@@ -207,21 +206,7 @@ def main() -> None:
         _setup_env(None)
         print(json.dumps(run()))
         return
-    import psycopg
-
-    name = f"lir_bench_rate_next_{uuid.uuid4().hex[:8]}"
-    admin = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
-    with psycopg.connect(**admin, autocommit=True) as conn:  # type: ignore[arg-type]
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    try:
-        _setup_env(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
-        print(json.dumps(run()))
-    finally:
-        from shared.db.session import get_engine
-
-        get_engine().dispose()
-        with psycopg.connect(**admin, autocommit=True) as conn:  # type: ignore[arg-type]
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+    on_throwaway_postgres("lir_bench_rate_next", lambda: print(json.dumps(run())))
 
 
 if __name__ == "__main__":
