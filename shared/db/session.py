@@ -34,9 +34,10 @@ def make_engine(url: str) -> Engine:
             # A SAVEPOINT outside a transaction opens a deferred (reader) one in pysqlite; its
             # first write after another process has committed fails at once with "database is
             # locked", bypassing the busy timeout. Taking the write lock up front waits instead.
-            dbapi_conn = conn.connection.dbapi_connection
-            if not dbapi_conn.in_transaction:
-                dbapi_conn.execute("BEGIN IMMEDIATE")
+            # Through the Connection, so that a lock timeout is SQLAlchemy's OperationalError
+            # (answered 503 with Retry-After) like any other.
+            if not conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
