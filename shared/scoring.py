@@ -278,6 +278,12 @@ def ensure_scored(session: Session, user_id: int, limit: int = 5000) -> int:
         return 0
     outs, model = score_postings(session, user_id, missing)
     now = utcnow()
-    session.add_all(_row(user_id, p, o, model, now) for p, o in zip(missing, outs, strict=True))
-    session.flush()
+    rows = [_row(user_id, p, o, model, now) for p, o in zip(missing, outs, strict=True)]
+    columns = [c.key for c in Prediction.__table__.columns]
+    # A page asks for its parts at once (the path's map and gaps), so two requests may score
+    # the same new postings together; they compute the same rows, and the first one kept wins.
+    insert = dialect_insert(session)(Prediction).on_conflict_do_nothing(
+        index_elements=["user_id", "posting_id"]
+    )
+    session.execute(insert, [{k: getattr(r, k) for k in columns} for r in rows])
     return len(missing)
