@@ -134,24 +134,18 @@ def rate_next(session: Session, user_id: int, limit: int) -> dict[str, Any]:
         HiddenPosting.user_id == user_id, HiddenPosting.posting_id == Posting.id
     )
     # Light columns only: thousands of candidates, full rows for the few picked.
-    rows = (
-        session.execute(
-            select(
-                Posting.id,
-                Posting.title,
-                Posting.seniority,
-                Posting.annual_max,
-                Posting.salary_currency,
-                cast(Prediction.probabilities, Text).label("odds"),
-            )
-            .join(
-                Prediction, (Prediction.posting_id == Posting.id) & (Prediction.user_id == user_id)
-            )
-            .where(~rated, ~hidden, Posting.is_closed.is_(False), Posting.source != "imported")
+    rows = session.execute(
+        select(
+            Posting.id,
+            Posting.title,
+            Posting.seniority,
+            Posting.annual_max,
+            Posting.salary_currency,
+            cast(Prediction.probabilities, Text).label("odds"),
         )
-        .tuples()
-        .all()
-    )
+        .join(Prediction, (Prediction.posting_id == Posting.id) & (Prediction.user_id == user_id))
+        .where(~rated, ~hidden, Posting.is_closed.is_(False), Posting.source != "imported")
+    ).all()
     ids = [r[0] for r in rows]
     texts = [
         space_text(title or "", seniority, to_usd(pay, currency))

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -35,6 +36,15 @@ class Embedded:
     @property
     def log(self) -> Path:
         return self.data_dir / "launcher.log"
+
+
+def linkedin_env(linkedin: Any) -> dict[str, str]:
+    """The LinkedIn stand-in, with the polite interval shortened for tests."""
+    return dict(
+        LIR_LINKEDIN_BASE_URL=linkedin.base_url,
+        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
+        LIR_LINKEDIN_JITTER_SECONDS="0",
+    )
 
 
 def up(base: str) -> bool:

@@ -13,9 +13,7 @@ from tests.integration import embedded
 
 def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
     env = dict(
-        LIR_LINKEDIN_BASE_URL=linkedin.base_url,
-        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
-        LIR_LINKEDIN_JITTER_SECONDS="0",
+        **embedded.linkedin_env(linkedin),
         LIR_MIN_RATINGS_FOR_MODEL="4",
         LIR_RETRAIN_EVERY="100",
     )

@@ -33,9 +33,7 @@ EMAIL = "market@example.com"
 def client(linkedin: Any, inbox: Inbox) -> Iterator[httpx.Client]:
     port = free_port()
     env = dict(
-        LIR_LINKEDIN_BASE_URL=linkedin.base_url,
-        LIR_LINKEDIN_MIN_INTERVAL_SECONDS="0.05",
-        LIR_LINKEDIN_JITTER_SECONDS="0",
+        **embedded.linkedin_env(linkedin),
         LIR_SAVED_SEARCH_TICK_SECONDS="1",
         LIR_SAVED_SEARCH_MIN_EVERY_HOURS="0",
         # Postings older than 18 s are re-checked every 2 s (closing is seen quickly).
