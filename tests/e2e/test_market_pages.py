@@ -163,6 +163,7 @@ def test_a_tracked_posting_that_closes_is_flagged_and_announced(
     link = note.get_by_role("link")
     assert link.inner_text().startswith("No longer accepting applications: ")
     assert link.get_attribute("href") == "/tracker"
+    assert "New:" not in note.inner_text()  # the Closed pill is the news
     shot(page, artifacts, "26-alerts-closed")
 
 

@@ -7,14 +7,15 @@
   const savedStatus = document.getElementById("saved-status");
   const changed = () => window.dispatchEvent(new Event("lir:alerts-changed"));
 
-  // A new match shows its predicted rating; a tracked posting that closed links to the tracker.
+  // A new match shows its predicted rating; a tracked posting that closed links to the tracker
+  // (its "Closed" pill is the news: no "New:" beside it).
   function note(n) {
     const closed = n.kind === "closed";
     const lead = closed ? el("span", { class: "pill closed" }, "Closed")
       : n.expected_score !== null ? LIR.badge(Math.round(n.expected_score * 10) / 10, "Predicted rating") : el("span");
     const title = closed ? el("a", { href: "/tracker" }, n.title) : n.title;
     return el("li", { class: `${n.read_at ? "read" : "unread"} ${n.kind}`, dataset: { id: n.id } }, lead,
-      el("span", { class: "title" }, n.read_at ? "" : el("strong", {}, "New: "), title),
+      el("span", { class: "title" }, n.read_at || closed ? "" : el("strong", {}, "New: "), title),
       el("span", { class: "hint" }, ago(n.created_at)));
   }
 
