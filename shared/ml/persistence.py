@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 from shared.ml.model import PostingModel
 
@@ -33,10 +38,37 @@ def model_sha256(blob: bytes) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def dump_model(estimator: PostingModel) -> bytes:
-    import skops.io as sio  # lazily: skops pulls in torch when it is installed
+class _NoTorch:
+    """An import finder that refuses torch (without leaving a None in sys.modules, which
+    scipy's array-API helpers would trip over)."""
 
-    return sio.dumps(estimator)
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if name.split(".")[0] == "torch":
+            raise ImportError("torch is not needed to read or write a model artifact")
+        return None
+
+
+def _skops() -> ModuleType:
+    """skops.io, imported without torch. On import skops lists sklearn's estimators by
+    walking every sklearn package, and the walk imports torch when it is installed (through
+    sklearn.externals.array_api_compat.torch): ~270 MB in the gateway and every worker that
+    loads or writes a model. No artifact holds a torch type, and the walk skips a package
+    whose import fails; a process that already loaded torch (extract) keeps it."""
+    if "skops.io" in sys.modules or "torch" in sys.modules:
+        return importlib.import_module("skops.io")
+    finder = _NoTorch()
+    sys.meta_path.insert(0, finder)
+    try:
+        return importlib.import_module("skops.io")
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def dump_model(estimator: PostingModel) -> bytes:
+    blob: bytes = _skops().dumps(estimator)
+    return blob
 
 
 def load_model(blob: bytes, sha256: str) -> PostingModel:
@@ -45,8 +77,7 @@ def load_model(blob: bytes, sha256: str) -> PostingModel:
         raise ModelIntegrityError(
             f"model artifact sha256 mismatch: expected {sha256}, got {actual}"
         )
-    import skops.io as sio
-
+    sio = _skops()
     found = sio.get_untrusted_types(data=blob)
     refused = [t for t in found if not (t.startswith(_TRUSTED_PREFIXES) or t in _TRUSTED_TYPES)]
     if refused:

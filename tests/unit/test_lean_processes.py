@@ -1,6 +1,8 @@
 """Only the extract queue's processes load the embedding model: the gateway and the scrape
-worker never import torch (a fresh interpreter each, so nothing else has imported it); and
-every launched process keeps its heap to two malloc arenas."""
+worker never import torch (a fresh interpreter each, so nothing else has imported it), not
+even when they load a model to score with (skops walked every sklearn package, torch's
+array-API shim included: 270 MB per gateway process); and every launched process keeps its
+heap to two malloc arenas."""
 
 from __future__ import annotations
 
@@ -25,17 +27,43 @@ PROCESSES = {
 }
 
 
+HEAVY = "('torch', 'sentence_transformers', 'transformers')"
+LIST_HEAVY = f"import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY}))"
+
+
+def run(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 @pytest.mark.parametrize("name", PROCESSES)
 def test_process_never_imports_torch(name: str) -> None:
-    heavy = "('torch', 'sentence_transformers', 'transformers')"
+    out = run(f"{PROCESSES[name]}\n{LIST_HEAVY}")
+    assert out == "[]", f"{name} imported {out}"
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_loading_and_scoring_with_a_model_never_imports_torch(name: str, tmp_path: Path) -> None:
+    """The gateway scores with users' models, the scrape worker ranks a search's finds, the
+    train worker writes them: loading (and dumping) an artifact brings no torch in."""
+    from shared.ml import dump_model, model_sha256, train_model
+    from tests.unit.test_ml_training import synthetic_user
+
+    frame, y = synthetic_user(24)
+    blob = dump_model(train_model(frame, y, seed=7).estimator)
+    (tmp_path / "model.skops").write_bytes(blob)
+    frame.to_pickle(tmp_path / "frame.pkl")
     code = (
-        f"{PROCESSES[name]}\nimport sys\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+        f"{PROCESSES[name]}\nimport pandas as pd\n"
+        "from shared.ml import dump_model, load_model, predict\n"
+        f"model = load_model(open({str(tmp_path / 'model.skops')!r}, 'rb').read(),"
+        f" {model_sha256(blob)!r})\n"
+        f"assert len(predict(model, pd.read_pickle({str(tmp_path / 'frame.pkl')!r}))) == {len(y)}\n"
+        f"dump_model(model)\n{LIST_HEAVY}"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]", f"{name} imported {out.strip()}"
+    out = run(code)
+    assert out == "[]", f"{name} imported {out} when loading a model"
 
 
 def test_embeddings_do_load_torch_where_asked() -> None:
