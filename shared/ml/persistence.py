@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import sys
-from collections.abc import Sequence
-from importlib.machinery import ModuleSpec
+import threading
 from types import ModuleType
 
 from shared.ml.model import PostingModel
@@ -38,32 +37,27 @@ def model_sha256(blob: bytes) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-class _NoTorch:
-    """An import finder that refuses torch (without leaving a None in sys.modules, which
-    scipy's array-API helpers would trip over)."""
-
-    def find_spec(
-        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
-        if name.split(".")[0] == "torch":
-            raise ImportError("torch is not needed to read or write a model artifact")
-        return None
+_IMPORTING = threading.Lock()
 
 
 def _skops() -> ModuleType:
-    """skops.io, imported without torch. On import skops lists sklearn's estimators by
-    walking every sklearn package, and the walk imports torch when it is installed (through
-    sklearn.externals.array_api_compat.torch): ~270 MB in the gateway and every worker that
-    loads or writes a model. No artifact holds a torch type, and the walk skips a package
-    whose import fails; a process that already loaded torch (extract) keeps it."""
-    if "skops.io" in sys.modules or "torch" in sys.modules:
-        return importlib.import_module("skops.io")
-    finder = _NoTorch()
-    sys.meta_path.insert(0, finder)
-    try:
-        return importlib.import_module("skops.io")
-    finally:
-        sys.meta_path.remove(finder)
+    """skops.io, imported without its walk of sklearn. On import skops lists sklearn's
+    estimators (its default trusted types) by importing every sklearn package, torch's
+    array-API shim among them when torch is installed: ~280 MB and seconds of CPU in the
+    gateway and every worker that loads or writes a model. We never use that default (we
+    check a blob's types against our own list and pass them as `trusted`), so the list is
+    left empty."""
+    with _IMPORTING:  # the gateway's threads: one patches and imports, the others wait
+        if "skops.io" in sys.modules:
+            return importlib.import_module("skops.io")
+        import sklearn.utils
+
+        walk = sklearn.utils.all_estimators
+        sklearn.utils.all_estimators = lambda *_, **__: []
+        try:
+            return importlib.import_module("skops.io")
+        finally:
+            sklearn.utils.all_estimators = walk
 
 
 def dump_model(estimator: PostingModel) -> bytes:
