@@ -23,7 +23,10 @@ from typing import IO
 from shared.settings import SettingsError, get_settings
 
 STOP_SECONDS = 10
-SCRAPE_POOL = ("--pool", "threads", "--concurrency", "4")
+# Threads, not processes: a scrape mostly waits (on the rate limit, LinkedIn, the database).
+# Eight: the bulk budget's four (LIR_DISPATCH_BULK_PER_QUEUE) fetching at the rate limit,
+# and as many free for users' own ratings and searches, which never wait for a thread.
+SCRAPE_POOL = ("--pool", "threads", "--concurrency", "8")
 PR_SET_PDEATHSIG = 1
 
 

@@ -2,14 +2,15 @@
 
 A `queued` job with no `sent_at` waits here; releasing it sets `sent_at` and sends its
 message (it is then in flight until it finishes). Each pass releases, per Celery queue and
-priority class, at most `dispatch_per_user` in-flight messages per user, round-robin across
-users, interactive before bulk, and bulk work at most `dispatch_bulk_per_queue` in flight per
-queue in all. One user's backlog therefore stays in the database: another user's interactive
-job is behind at most a few messages in its Celery queue, whatever that backlog is.
+priority class, round-robin across users, interactive before bulk: at most
+`dispatch_per_user` interactive messages in flight per user, and bulk work at most
+`dispatch_bulk_per_queue` in flight per queue in all (whoever's it is). One user's backlog
+therefore stays in the database: another user's interactive job is behind at most a few
+messages in its Celery queue, whatever that backlog is.
 
-Passes run after every commit that created jobs, after every job finishes, and from beat as
-a safety net. A pass holds a deployment-wide lock for its few queries, so two passes never
-release the same slot twice.
+Passes run after every commit that created jobs, after every job finishes (one pass for
+both when the finished job created some), and from beat as a safety net. A pass holds a
+deployment-wide lock for its few queries, so two passes never release the same slot twice.
 
 A new interactive job a user started by hand (a rating, a prediction, a search) skips the
 pass: `take_slot` decides in the transaction that creates it, under a lock of that user only
@@ -62,9 +63,16 @@ def _serialize(session: Session) -> None:
         session.execute(update(Job).where(false()).values(sent_at=None))
 
 
-def per_user_limit(queue: str) -> int:
+def per_user_limit(queue: str, priority: str = "interactive") -> int:
+    """In-flight messages a user may have in `queue`. Bulk work is bounded by its queue-wide
+    budget alone (shared round-robin when several users have some): a single backlog then
+    keeps the scrape queue's threads busy, so it drains at the LinkedIn rate limit, not at
+    `dispatch_per_user` fetches at a time."""
     settings = get_settings()
-    return min(PER_USER_OVERRIDE.get(k, settings.dispatch_per_user) for k in kinds_of(queue))
+    per_user = settings.dispatch_per_user
+    if priority == "bulk":
+        per_user = max(per_user, settings.dispatch_bulk_per_queue)
+    return min(PER_USER_OVERRIDE.get(k, per_user) for k in kinds_of(queue))
 
 
 def take_slot(session: Session, user_id: int, kind: str) -> Decision:
@@ -119,31 +127,24 @@ def wake_parents(session: Session, parent_id: uuid.UUID | None = None) -> None:
     )
 
 
-def child_finished(parent_id: uuid.UUID) -> None:
-    """Report a waiting parent's progress, and queue it again after its last child."""
-    try:
-        with session_scope() as session:
-            total, busy = session.execute(
-                select(
-                    func.count(),
-                    func.coalesce(
-                        func.sum(case((Job.status.in_(("queued", "running")), 1), else_=0)), 0
-                    ),
-                ).where(Job.parent_id == parent_id)
-            ).one()
-            if busy:
-                session.execute(
-                    update(Job)
-                    .where(Job.id == parent_id, Job.status == "waiting")
-                    .values(
-                        progress=0.1 + 0.8 * (total - busy) / max(total, 1),
-                        message=f"reading postings: {total - busy} of {total} done",
-                    )
-                )
-            else:
-                wake_parents(session, parent_id)
-    except Exception:
-        log.exception("could not update parent job %s; beat's pass will wake it", parent_id)
+def report_children(session: Session, parent_id: uuid.UUID) -> None:
+    """A waiting parent's progress: how many of its children are done. Runs inside a pass,
+    after `wake_parents` (so a parent woken by its last child is left as it is)."""
+    total, busy = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Job.status.in_(("queued", "running")), 1), else_=0)), 0),
+        ).where(Job.parent_id == parent_id)
+    ).one()
+    if busy:
+        session.execute(
+            update(Job)
+            .where(Job.id == parent_id, Job.status == "waiting")
+            .values(
+                progress=0.1 + 0.8 * (total - busy) / max(total, 1),
+                message=f"reading postings: {total - busy} of {total} done",
+            )
+        )
 
 
 def _counts(session: Session, *, in_flight: bool) -> dict[Slot, int]:
@@ -175,7 +176,7 @@ def _allot(flying: dict[Slot, int], waiting: dict[Slot, int]) -> list[list[tuple
         for (queue, prio), slots in by_class.items():
             if prio != priority:
                 continue
-            per_user = per_user_limit(queue)
+            per_user = per_user_limit(queue, priority)
             room = {s: min(per_user - flying[s], waiting[s]) for s in slots}
             total = None
             if priority == "bulk":
@@ -225,12 +226,18 @@ def dispatch(session: Session) -> list[Release]:
     return out
 
 
-def dispatch_now() -> int:
-    """One pass in its own transaction; messages go only after it commits."""
+def dispatch_now(finished: uuid.UUID | None = None) -> int:
+    """One pass in its own transaction; messages go only after it commits. After job
+    `finished` is over, the same transaction reports its parent's progress: one transaction
+    per finished job for both (a scrape is a few short transactions, each commit a flush)."""
     from shared.jobs import send
 
     with session_scope() as session:
         released = dispatch(session)
+        if finished is not None:
+            parent_id = session.scalar(select(Job.parent_id).where(Job.id == finished))
+            if parent_id is not None:
+                report_children(session, parent_id)
     for job_id, kind, attempt in released:
         try:
             send(job_id, kind, attempt)
@@ -239,9 +246,9 @@ def dispatch_now() -> int:
     return len(released)
 
 
-def dispatch_soon() -> None:
+def dispatch_soon(finished: uuid.UUID | None = None) -> None:
     """After a commit: a failed pass must not fail the work that triggered it."""
     try:
-        dispatch_now()
+        dispatch_now(finished)
     except Exception:
         log.exception("dispatch pass failed; beat's pass will release the jobs")

@@ -322,14 +322,11 @@ def _heartbeat(jid: uuid.UUID, held: int) -> Iterator[None]:
 
 
 def _slot_freed(jid: uuid.UUID) -> None:
-    """The job no longer runs: its parent may continue, and the user's next job may go."""
-    from shared.dispatch import child_finished, dispatch_soon
+    """The job no longer runs: its parent may continue, and the user's next job may go.
+    One pass, which also wakes or reports on the parent, for the jobs it created too."""
+    from shared.dispatch import dispatch_soon
 
-    with session_scope() as session:
-        parent_id = session.scalar(select(Job.parent_id).where(Job.id == jid))
-    if parent_id is not None:
-        child_finished(parent_id)
-    dispatch_soon()
+    dispatch_soon(finished=jid)
 
 
 def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
@@ -338,30 +335,39 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
         assert job is not None
         progress = Progress(session, job, held)
         try:
-            result = work(session, job, progress)
-        except JobFailed as exc:
-            error = public_error(exc)
-            progress.finish(
-                status="failed", error=error, message=f"failed: {error}", finished_at=utcnow()
-            )
-            return
-        except JobWaiting as exc:
-            # Its next pass starts afresh at attempt 1: waiting is not a failed attempt.
-            progress.finish(status="waiting", sent_at=None, message=exc.message, attempts=0)
-            return
-        except JobDeferred as exc:
-            progress.finish(
-                status="queued",
-                retry_at=exc.until,
-                message=retry_note(exc.reason, exc.until),
-            )
-            return
-        result = result or {}
-        # The last progress line ("scoring...") would read as if the job were still at work.
-        message = str(result.get("message") or "finished")
+            _work_and_finish(session, job, progress, work)
+        finally:
+            # The pass `_slot_freed` runs once the job is over releases what its last step
+            # created too: no pass of its own after this last commit.
+            session.info.pop(_DISPATCH, None)
+
+
+def _work_and_finish(session: Session, job: Job, progress: Progress, work: Work) -> None:
+    try:
+        result = work(session, job, progress)
+    except JobFailed as exc:
+        error = public_error(exc)
         progress.finish(
-            status="succeeded", progress=1.0, result=result, message=message, finished_at=utcnow()
+            status="failed", error=error, message=f"failed: {error}", finished_at=utcnow()
         )
+        return
+    except JobWaiting as exc:
+        # Its next pass starts afresh at attempt 1: waiting is not a failed attempt.
+        progress.finish(status="waiting", sent_at=None, message=exc.message, attempts=0)
+        return
+    except JobDeferred as exc:
+        progress.finish(
+            status="queued",
+            retry_at=exc.until,
+            message=retry_note(exc.reason, exc.until),
+        )
+        return
+    result = result or {}
+    # The last progress line ("scoring...") would read as if the job were still at work.
+    message = str(result.get("message") or "finished")
+    progress.finish(
+        status="succeeded", progress=1.0, result=result, message=message, finished_at=utcnow()
+    )
 
 
 def retry_note(reason: str, until: datetime) -> str:

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import redis
+from sqlalchemy import delete
 
 from shared.db.models import Job
 from shared.db.session import session_scope
@@ -140,6 +141,41 @@ def _queued_jobs(n: int, created_ago: float) -> list[Job]:
         )
         for _ in range(n)
     ]
+
+
+def test_a_finished_childs_pass_reports_its_parent_then_wakes_it(
+    database: str, redis_broker: str
+) -> None:
+    """The one pass after a job finishes also says how far its waiting parent is, and queues
+    the parent again (released to its queue) after the last child."""
+    from shared.dispatch import dispatch_now
+
+    r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    key = TEST_ENV["LIR_BROKER_KEY_PREFIX"] + "scrape"
+    parent = Job(id=uuid.uuid4(), kind="search", status="waiting", attempts=0, params={})
+    children = _queued_jobs(3, created_ago=0)  # in flight: the pass sends none of them
+    for child in children:
+        child.parent_id = parent.id
+    try:
+        with session_scope() as session:
+            session.add(parent)
+            session.flush()
+            session.add_all(children)
+            children[0].status = "succeeded"
+        dispatch_now(finished=children[0].id)
+        row = job_row(str(parent.id))
+        assert (row.status, row.message) == ("waiting", "reading postings: 1 of 3 done")
+        with session_scope() as session:
+            for child in children[1:]:
+                session.get(Job, child.id).status = "succeeded"  # type: ignore[union-attr]
+        dispatch_now(finished=children[2].id)
+        row = job_row(str(parent.id))
+        assert row.status == "queued" and row.sent_at is not None  # woken and released
+    finally:
+        with session_scope() as session:
+            for job in [*children, parent]:
+                session.execute(delete(Job).where(Job.id == job.id))
+        r.delete(key)
 
 
 def test_reaper_resends_only_what_the_broker_lost(redis_broker: str) -> None:
