@@ -7,6 +7,9 @@ minimum: the heuristic), and 120 stored postings (scraped from the stand-in and 
 then measures at 1 and 50 concurrent clients, with one token and with 50 tokens. Every
 accepted (202) rating is looked up in the database after the workers drain. Prints one JSON line.
 
+The rating phase at 50 clients runs in rounds until 2 000 ratings are in, with the gateway's
+RSS before, after each round and after.
+
 Targets (same run): 0 errors at 50 clients on one token; rating >= 25 % of the bare POST's
 rate with p99 <= 4x the bare POST's p99 and ratings_lost 0; stored prediction p50 at 1 client
 <= 10 ms and >= 25 % of the bare GET's rate at 50 clients; recommendations and job polls
@@ -64,6 +67,9 @@ REPO = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).with_name("serving_load.lua")
 N_USERS, N_SEEDED, N_STORED, N_MODELS = 50, 30, 120, 10
 SECONDS = 5
+# The rating phase at 50 clients runs in 5 s rounds until this many distinct ratings were
+# accepted (the "no growth over a 2 000-rating run" target), or MAX_RATING_ROUNDS.
+RATINGS_TARGET, MAX_RATING_ROUNDS = 2000, 12
 JOB_ID_BASE = 4_300_000_000
 
 
@@ -242,11 +248,41 @@ def wrk(base: str, lines: list[Line], conns: int, seconds: float = SECONDS) -> d
     seconds_run = raw["duration_us"] / 1e6
     return {
         "requests": raw["ok"] + raw["bad"],
+        "ok": raw["ok"],
+        "seconds": seconds_run,
         "rps": round(raw["ok"] / seconds_run, 1),
         "p50_ms": round(raw["p50_us"] / 1000, 2),
         "p99_ms": round(raw["p99_us"] / 1000, 2),
         "errors": raw["bad"] + raw["socket_errors"],
         "ids": [int(i) for i in raw["ids"].split(",") if i],
+    }
+
+
+def rating_rounds(
+    base: str, lines: list[Line], launcher_pid: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """wrk in rounds over successive lines (each a new rating) until RATINGS_TARGET are in;
+    the gateway's RSS after each round. p50 is the rounds' median, p99 their worst."""
+    rounds: list[dict[str, Any]] = []
+    ids: set[int] = set()
+    rss: list[float] = []
+    offset = 0
+    while len(ids) < RATINGS_TARGET and len(rounds) < MAX_RATING_ROUNDS:
+        res = wrk(base, lines[offset:] + lines[:offset], 50)
+        offset = (offset + res["requests"]) % len(lines)
+        rounds.append(res)
+        ids.update(res["ids"])
+        rss.append(memory(launcher_pid)["gateway"])
+        log(f"rating round {len(rounds)}: {res['rps']}/s, {len(ids)} ratings, gateway {rss[-1]} MB")
+    p50s = sorted(r["p50_ms"] for r in rounds)
+    return {
+        "requests": sum(r["requests"] for r in rounds),
+        "rps": round(sum(r["ok"] for r in rounds) / sum(r["seconds"] for r in rounds), 1),
+        "p50_ms": p50s[len(p50s) // 2],
+        "p99_ms": max(r["p99_ms"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+        "ids": sorted(ids),
+        "rss_rounds_mb": rss,
     }
 
 
@@ -488,7 +524,10 @@ def measure(
             before = memory(launcher_pid)
         serving = pids["bare" if route in bare else "gateway"]
         cpu = cpu_seconds(serving) + database_cpu_seconds()
-        r[(route, conns)] = res = wrk(bare_base if route in bare else base, lines, conns)
+        if (route, conns) == ("rating", 50):
+            r[(route, conns)] = res = rating_rounds(base, lines, launcher_pid, log)
+        else:
+            r[(route, conns)] = res = wrk(bare_base if route in bare else base, lines, conns)
         # Gateway and PostgreSQL CPU per request: comparable on a machine under load.
         res["cpu_ms"] = round(
             1000 * (cpu_seconds(serving) + database_cpu_seconds() - cpu) / max(res["requests"], 1),
@@ -517,8 +556,11 @@ def measure(
         gateway_rss_mb=after["gateway"],
         scrape_worker_rss_mb=after["scrape"],
         worker_rss_mb=after["work"],
+        gateway_rss_before_rating_mb=before["gateway"],
+        gateway_rss_after_rating_mb=after["gateway"],
+        gateway_rss_rating_rounds_mb=r[("rating", 50)]["rss_rounds_mb"],
         gateway_rss_growth_mb=round(after["gateway"] - before["gateway"], 1),
-        ratings_in_run=len(ids),
+        ratings_in_run=len(set(ids)),
     )
     out["_rating_ids"] = ids
     return out
