@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select
@@ -17,7 +17,6 @@ from shared.db.models import BlockRule, HiddenPosting, Posting, Prediction, Rati
 from shared.extraction.currency import USD_SCALE
 from shared.postings import visible_posting
 from shared.quotas import check_block_rules
-from shared.scoring import ensure_scored
 from shared.tracker.service import tracked
 
 BLOCK_KINDS = ("company", "title")
@@ -36,7 +35,7 @@ class Filters:
 def recommend(
     session: Session, user_id: int, filters: Filters, limit: int = 50
 ) -> list[tuple[Posting, Prediction]]:
-    ensure_scored(session, user_id)
+    """Ranked by stored predictions: the caller has run shared.scoring.ensure_scored."""
     hidden = exists().where(
         HiddenPosting.user_id == user_id, HiddenPosting.posting_id == Posting.id
     )
@@ -174,3 +173,58 @@ def item(
             for c in explanation["contributions"][:REASONS]
         ]
     return out
+
+
+# With min_match the ranking is filtered after the fact, from this many top postings.
+MATCH_POOL = 2000
+
+
+class NeedsProfile(ValueError):
+    def __init__(self) -> None:
+        super().__init__(
+            "min_match needs a profile: add your skills and experience on Profile first"
+        )
+
+
+def recommendation_page(
+    session: Session, user_id: int, filters: Filters, limit: int, min_match: float | None
+) -> tuple[dict[str, Any], datetime | None]:
+    """The JSON body of `GET /recommendations`, and when it goes stale by the clock alone
+    (a `posted_within` window moving past a listed posting), None if never.
+
+    Raises NeedsProfile for min_match without a profile."""
+    from shared.career.qualify import match_fields, matches_for
+    from shared.reposts.service import fold, repost_fields
+    from shared.scoring import explain_postings
+    from shared.training import active_model
+
+    pool = 2 * limit if min_match is None else MATCH_POOL  # reposts fold into one card
+    ranked = recommend(session, user_id, filters, pool)
+    fits = matches_for(session, user_id, [p for p, _ in ranked])
+    if min_match is not None:
+        if ranked and not fits:
+            raise NeedsProfile
+        ranked = [r for r in ranked if r[0].id in fits and fits[r[0].id].match >= min_match]
+    folded = fold(ranked)[:limit]
+    postings = [p for p, _ in folded]
+    extras = repost_fields(session, user_id, postings)
+    model = active_model(session, user_id)
+    whys = explain_postings(session, user_id, postings, [pr.expected_score for _, pr in folded])
+    body = {
+        "items": [
+            {**item(p, pr, why), **match_fields(fits, p.id), **extras[p.id]}
+            for (p, pr), why in zip(folded, whys, strict=True)
+        ],
+        "model_version": model.version if model else None,
+        "heuristic": model is None,
+    }
+    return body, _window_ends(postings, filters.posted_within_days)
+
+
+def _window_ends(postings: list[Posting], days: int | None) -> datetime | None:
+    """When the first listed posting leaves a `posted_within` window (a posting outside the
+    list leaving it changes nothing listed)."""
+    stamps = [p.posted_at for p in postings if p.posted_at is not None]
+    if days is None or not stamps:
+        return None
+    return min(stamps) + timedelta(days=days)

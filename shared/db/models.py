@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -408,3 +409,13 @@ class StatedPreferences(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChangeVersion(Base):
+    """A counter per scope ("user:<id>", or "postings" for the shared posting rows), bumped in
+    the same transaction as every write to the rows a recommendation list is built from
+    (shared.changes): an unchanged pair of counters means an unchanged list."""
+
+    __tablename__ = "change_versions"
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import shared.changes  # noqa: F401  (every Session bumps the change counters it touches)
 from shared.settings import get_settings
 
 

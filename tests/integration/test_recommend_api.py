@@ -81,12 +81,18 @@ def test_timestamps_carry_their_offset_and_finished_jobs_say_so(rated: dict[str,
 def test_on_demand_training_makes_a_new_version(rated: dict[str, Any]) -> None:
     api, headers = rated["api"], rated["headers"]
     before = len(api.get("/api/v1/models", headers=headers).json())
+    active = api.get("/api/v1/models/active", headers=headers).json()["version"]
+    listed = api.get("/api/v1/recommendations?limit=5", headers=headers).json()  # now cached
+    assert listed["model_version"] == active
     res = api.post("/api/v1/models/train", headers=headers)
     assert res.status_code == 202
     job = wait_job(api, headers, res.json()["job"]["id"], timeout=120)
     assert job["status"] == "succeeded", job
     assert job["result"]["model_version"] == before + 1
     assert api.get("/api/v1/models/active", headers=headers).json()["version"] == before + 1
+    # The new version's list at once, not the cached one.
+    listed = api.get("/api/v1/recommendations?limit=5", headers=headers).json()
+    assert listed["model_version"] == before + 1
 
 
 def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -> None:

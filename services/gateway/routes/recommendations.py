@@ -3,29 +3,24 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.gateway.deps import SessionDep, UserDep, not_found
 from services.gateway.routes.params import PathId
-from shared.career.qualify import match_fields, matches_for
 from shared.db.models import BlockRule
+from shared.recommendation_cache import cached_list
 from shared.recommendations import (
     Filters,
+    NeedsProfile,
     add_block_rule,
     hide_posting,
-    item,
-    recommend,
+    recommendation_page,
     remove_block_rule,
 )
-from shared.reposts.service import fold, repost_fields
-from shared.scoring import explain_postings
-from shared.training import active_model
 
 router = APIRouter(tags=["recommendations"])
-# With min_match the ranking is filtered after the fact, from this many top postings.
-MATCH_POOL = 2000
 
 
 @router.get("/recommendations")
@@ -46,34 +41,18 @@ def recommendations(
     min_match: float | None = Query(
         None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
     ),
-) -> JSONResponse:
+) -> Response:
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
-    pool = 2 * limit if min_match is None else MATCH_POOL  # reposts fold into one card
-    ranked = recommend(session, user.id, filters, pool)
-    fits = matches_for(session, user.id, [p for p, _ in ranked])
-    if min_match is not None:
-        if ranked and not fits:
-            raise HTTPException(
-                422, "min_match needs a profile: add your skills and experience on Profile first"
-            )
-        ranked = [r for r in ranked if r[0].id in fits and fits[r[0].id].match >= min_match]
-    folded = fold(ranked)[:limit]
-    extras = repost_fields(session, user.id, [p for p, _ in folded])
-    model = active_model(session, user.id)
-    whys = explain_postings(
-        session, user.id, [p for p, _ in folded], [pr.expected_score for _, pr in folded]
-    )
-    # Already JSON-ready: no second pass through jsonable_encoder over every posting.
-    return JSONResponse(
-        {
-            "items": [
-                {**item(p, pr, why), **match_fields(fits, p.id), **extras[p.id]}
-                for (p, pr), why in zip(folded, whys, strict=True)
-            ],
-            "model_version": model.version if model else None,
-            "heuristic": model is None,
-        }
-    )
+    try:
+        body = cached_list(
+            session,
+            user.id,
+            (filters, limit, min_match),
+            lambda: recommendation_page(session, user.id, filters, limit, min_match),
+        )
+    except NeedsProfile as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Response(body, media_type="application/json")
 
 
 class BlockIn(BaseModel):

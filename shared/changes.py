@@ -1,0 +1,154 @@
+"""Change counters for cached reads (shared.db.models.ChangeVersion).
+
+Every session records which scopes its writes touch — `user:<id>` for a user's ratings,
+hidden postings, block rules, tracker, models, predictions, profile and preferences; `all`
+for the shared postings, and for any write to those tables whose user it cannot tell — and
+bumps their counters just before it commits, in the same transaction. A reader that finds
+the counters unchanged knows none of those rows changed: there is no TTL to wait out, and
+no write path to remember, because the hook sits on the Session itself (ORM objects and
+bulk INSERT/UPDATE/DELETE alike). Counters are bumped late, at commit, so their row locks
+are held only while the commit itself runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import BinaryExpression, BindParameter, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql import operators, visitors
+
+from shared.db.models import (
+    Application,
+    BlockRule,
+    ChangeVersion,
+    HiddenPosting,
+    ModelVersion,
+    Posting,
+    Prediction,
+    Profile,
+    Rating,
+    StatedPreferences,
+)
+
+ALL = "all"
+PER_USER = (
+    Rating,
+    HiddenPosting,
+    BlockRule,
+    Application,
+    ModelVersion,
+    Prediction,
+    Profile,
+    StatedPreferences,
+)
+_PER_USER_TABLES = {m.__tablename__ for m in PER_USER}
+_SHARED_TABLES = {Posting.__tablename__}
+_KEY = "lir_changed_scopes"
+
+
+def user_scope(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def versions(session: Session, scopes: Iterable[str]) -> tuple[int, ...]:
+    """The scopes' counters, in the order given (0 for a scope never written): one read."""
+    wanted = list(scopes)
+    rows = session.execute(
+        select(ChangeVersion.scope, ChangeVersion.version).where(ChangeVersion.scope.in_(wanted))
+    ).all()
+    found = {scope: version for scope, version in rows}
+    return tuple(int(found.get(s, 0)) for s in wanted)
+
+
+def _touched(session: Session) -> set[str]:
+    scopes: set[str] = session.info.setdefault(_KEY, set())
+    return scopes
+
+
+@event.listens_for(Session, "before_flush")
+def _record_objects(session: Session, _ctx: Any, _instances: Any) -> None:
+    touched = _touched(session)
+    for obj in (*session.new, *session.deleted):
+        _record_object(touched, obj)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            _record_object(touched, obj)
+
+
+def _record_object(touched: set[str], obj: object) -> None:
+    if isinstance(obj, PER_USER):
+        user_id = obj.user_id
+        touched.add(user_scope(user_id) if user_id is not None else ALL)
+    elif isinstance(obj, Posting):
+        touched.add(ALL)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _record_statement(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table in _SHARED_TABLES:
+        _touched(state.session).add(ALL)
+    elif table in _PER_USER_TABLES:
+        users = set(_statement_users(state))
+        touched = _touched(state.session)
+        if users and None not in users:
+            touched.update(user_scope(u) for u in users)
+        else:
+            touched.add(ALL)  # cannot tell whose rows: every reader rechecks
+
+
+def _statement_users(state: ORMExecuteState) -> Iterator[Any]:
+    """The user ids a bulk statement writes: from its parameters, its VALUES, and
+    `user_id = :x` / `user_id IN (...)` in its WHERE clause."""
+    params: Any = state.parameters
+    for row in params if isinstance(params, list) else [params] if params else []:
+        if "user_id" in row:
+            yield row["user_id"]
+    stmt: Any = state.statement
+    for rows in [[getattr(stmt, "_values", None) or {}], *(getattr(stmt, "_multi_values", ()))]:
+        for row in rows:
+            for key, value in (row or {}).items():
+                if getattr(key, "key", key) == "user_id":
+                    yield value.value if isinstance(value, BindParameter) else value
+    where = getattr(stmt, "whereclause", None)
+    if where is None:
+        return
+    for node in visitors.iterate(where):
+        if (
+            isinstance(node, BinaryExpression)
+            and getattr(node.left, "key", None) == "user_id"
+            and isinstance(node.right, BindParameter)
+        ):
+            if node.operator is operators.eq:
+                yield node.right.effective_value
+            elif node.operator is operators.in_op:
+                yield from node.right.effective_value or [None]
+
+
+@event.listens_for(Session, "before_commit")
+def _bump(session: Session) -> None:
+    session.flush()  # the commit's own final flush comes after this hook: record it now
+    scopes = session.info.pop(_KEY, None)
+    if not scopes:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = (pg_insert if postgres else sqlite_insert)(ChangeVersion)
+    for scope in sorted(scopes):  # one order for every writer: no deadlock between two
+        session.execute(
+            insert.values(scope=scope, version=1).on_conflict_do_update(
+                index_elements=["scope"], set_={"version": ChangeVersion.version + 1}
+            )
+        )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # A rolled-back root transaction wrote nothing. (A rolled-back savepoint keeps the
+    # scopes: bumping one too many is harmless, one too few is not.)
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_KEY, None)
