@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import operators, visitors
 
+from shared import change_mirror
 from shared.db.models import (
     Application,
     BlockRule,
@@ -47,6 +48,7 @@ PER_USER = (
 _PER_USER_TABLES = {m.__tablename__ for m in PER_USER}
 _SHARED_TABLES = {Posting.__tablename__}
 _KEY = "lir_changed_scopes"
+_REACHED = "lir_reached_versions"  # bumped in this transaction, copied after its commit
 
 
 def user_scope(user_id: int) -> str:
@@ -138,12 +140,21 @@ def _bump(session: Session) -> None:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
     insert = (pg_insert if postgres else sqlite_insert)(ChangeVersion)
+    reached: dict[str, int] = session.info.setdefault(_REACHED, {})
     for scope in sorted(scopes):  # one order for every writer: no deadlock between two
-        session.execute(
-            insert.values(scope=scope, version=1).on_conflict_do_update(
+        reached[scope] = session.execute(
+            insert.values(scope=scope, version=1)
+            .on_conflict_do_update(
                 index_elements=["scope"], set_={"version": ChangeVersion.version + 1}
             )
-        )
+            .returning(ChangeVersion.version)
+        ).scalar_one()
+
+
+@event.listens_for(Session, "after_commit")
+def _copy(session: Session) -> None:
+    # Root commits only (savepoints' bumps wait for theirs): now they count.
+    change_mirror.write(session.info.pop(_REACHED, {}))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -152,3 +163,4 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
     # scopes: bumping one too many is harmless, one too few is not.)
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_KEY, None)
+        session.info.pop(_REACHED, None)

@@ -6,12 +6,16 @@ their ratings, hidden postings, block rules, tracker, models, predictions, profi
 preferences bumps, and the shared one that postings bump. The counters are read first, in
 one indexed statement, and the list built after, in the same transaction: a write that lands
 in between is at worst in the list and not yet in its counters, so the next request rebuilds
-(never the other way round, which would serve a stale list). Bounded by size (LRU)."""
+(never the other way round, which would serve a stale list). With Redis, an unchanged list
+is checked against the counters' copy there (shared.change_mirror) and the database is not
+touched; against the database itself at least every RECHECK_SECONDS, which bounds how long
+a lost copy could hide a change. Bounded by size (LRU)."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +24,7 @@ from typing import Any
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
+from shared import change_mirror
 from shared.changes import ALL, user_scope, versions
 from shared.db.base import utcnow
 from shared.scoring import ensure_scored
@@ -27,11 +32,18 @@ from shared.scoring import ensure_scored
 MAX_BYTES = 32 * 1024 * 1024  # ~1 600 lists of 20 cards
 
 
-@dataclass(frozen=True)
+RECHECK_SECONDS = 30.0
+
+
+@dataclass
 class _Entry:
     stamp: tuple[int, ...]
     expires: datetime | None
     body: bytes
+    checked: float  # when its stamp was last compared with the database's (monotonic)
+
+    def in_time(self) -> bool:
+        return self.expires is None or utcnow() < self.expires
 
 
 def _size(entry: _Entry) -> int:
@@ -52,11 +64,16 @@ def cached_list(
     since, else built by `build` (the body, and when the clock alone makes it stale) once
     every posting has this user's prediction."""
     key, scopes = (user_id, *query), (user_scope(user_id), ALL)
-    stamp = versions(session, scopes)
     with _lock:
         entry = _lists.get(key)
-    fresh = entry is not None and entry.stamp == stamp
-    if entry is not None and fresh and (entry.expires is None or utcnow() < entry.expires):
+    if entry is not None and entry.in_time():
+        recent = time.monotonic() - entry.checked < RECHECK_SECONDS
+        if recent and change_mirror.read(scopes) == entry.stamp:
+            return entry.body  # no database round trip at all
+    stamp = versions(session, scopes)
+    change_mirror.write(dict(zip(scopes, stamp, strict=True)))  # a lost or expired copy
+    if entry is not None and entry.in_time() and entry.stamp == stamp:
+        entry.checked = time.monotonic()
         return entry.body
     if ensure_scored(session, user_id):
         # New postings got this user's predictions: a write of their own scope. Committed
@@ -68,5 +85,5 @@ def cached_list(
     # As JSONResponse renders it.
     raw = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
     with _lock:
-        _lists[key] = _Entry(stamp, expires, raw)
+        _lists[key] = _Entry(stamp, expires, raw, time.monotonic())
     return raw
