@@ -54,22 +54,31 @@ _lists: LRUCache[tuple[Any, ...], _Entry] = LRUCache(maxsize=MAX_BYTES, getsizeo
 _lock = threading.Lock()
 
 
+def served(user_id: int, query: tuple[Any, ...]) -> bytes | None:
+    """The stored body for this user and query if the counters' copy in Redis says that
+    nothing it depends on changed, without touching the database; else None."""
+    scopes = (user_scope(user_id), ALL)
+    with _lock:
+        entry = _lists.get((user_id, *query))
+    if entry is None or not entry.in_time():
+        return None
+    if time.monotonic() - entry.checked >= RECHECK_SECONDS:
+        return None
+    return entry.body if change_mirror.read(scopes) == entry.stamp else None
+
+
 def cached_list(
     session: Session,
     user_id: int,
     query: tuple[Any, ...],
     build: Callable[[], tuple[dict[str, Any], datetime | None]],
 ) -> bytes:
-    """The response body for this user and query: stored if nothing it depends on changed
-    since, else built by `build` (the body, and when the clock alone makes it stale) once
-    every posting has this user's prediction."""
+    """The response body for this user and query: stored if the database's counters say
+    nothing it depends on changed since, else built by `build` (the body, and when the
+    clock alone makes it stale) once every posting has this user's prediction."""
     key, scopes = (user_id, *query), (user_scope(user_id), ALL)
     with _lock:
         entry = _lists.get(key)
-    if entry is not None and entry.in_time():
-        recent = time.monotonic() - entry.checked < RECHECK_SECONDS
-        if recent and change_mirror.read(scopes) == entry.stamp:
-            return entry.body  # no database round trip at all
     stamp = versions(session, scopes)
     change_mirror.write(dict(zip(scopes, stamp, strict=True)))  # a lost or expired copy
     if entry is not None and entry.in_time() and entry.stamp == stamp:

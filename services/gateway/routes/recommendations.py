@@ -6,11 +6,12 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from services.gateway.deps import SessionDep, UserDep, not_found
 from services.gateway.routes.params import PathId
 from shared.db.models import BlockRule
-from shared.recommendation_cache import cached_list
+from shared.recommendation_cache import cached_list, served
 from shared.recommendations import (
     Filters,
     NeedsProfile,
@@ -24,7 +25,7 @@ router = APIRouter(tags=["recommendations"])
 
 
 @router.get("/recommendations")
-def recommendations(
+async def recommendations(
     session: SessionDep,
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
@@ -42,16 +43,22 @@ def recommendations(
         None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
     ),
 ) -> Response:
+    """Async: an unchanged list costs one Redis read (well under a thread hop); checking
+    the database or building the list takes a thread."""
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
-    try:
-        body = cached_list(
-            session,
-            user.id,
-            (filters, limit, min_match),
-            lambda: recommendation_page(session, user.id, filters, limit, min_match),
-        )
-    except NeedsProfile as exc:
-        raise HTTPException(422, str(exc)) from None
+    query = (filters, limit, min_match)
+    body = served(user.id, query)
+    if body is None:
+        try:
+            body = await run_in_threadpool(
+                cached_list,
+                session,
+                user.id,
+                query,
+                lambda: recommendation_page(session, user.id, filters, limit, min_match),
+            )
+        except NeedsProfile as exc:
+            raise HTTPException(422, str(exc)) from None
     return Response(body, media_type="application/json")
 
 
