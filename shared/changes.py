@@ -135,6 +135,9 @@ def _statement_users(state: ORMExecuteState) -> Iterator[Any]:
 @event.listens_for(Session, "before_commit")
 def _bump(session: Session) -> None:
     session.flush()  # the commit's own final flush comes after this hook: record it now
+    if session.in_nested_transaction():
+        return  # a savepoint: its scopes wait for the root commit, so that every counter
+        # lock is taken at commit, in one order (a lock taken earlier could deadlock)
     scopes = session.info.pop(_KEY, None)
     if not scopes:
         return
@@ -153,14 +156,14 @@ def _bump(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _copy(session: Session) -> None:
-    # Root commits only (savepoints' bumps wait for theirs): now they count.
+    # Root commits only: now the versions count.
     change_mirror.write(session.info.pop(_REACHED, {}))
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
-    # A rolled-back root transaction wrote nothing. (A rolled-back savepoint keeps the
-    # scopes: bumping one too many is harmless, one too few is not.)
+    # A rolled-back root transaction wrote nothing. (A rolled-back savepoint's scopes are
+    # kept: bumping one too many is harmless, one too few is not.)
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_KEY, None)
         session.info.pop(_REACHED, None)
