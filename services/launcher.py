@@ -90,9 +90,11 @@ class Supervisor:
         """`log`: where the children's output goes (default: the launcher's own)."""
         signal.signal(signal.SIGTERM, _exit)
         signal.signal(signal.SIGINT, _exit)
-        # Two malloc arenas, not one per thread: a gateway's 16 threads would otherwise each
-        # keep their own freed memory (most of a process's growth under load).
-        env = {"MALLOC_ARENA_MAX": "2", **(env or os.environ)}
+        # One malloc arena, not one per thread: a gateway's 16 threads would otherwise each
+        # keep their own freed memory (most of a process's growth under load). Python threads
+        # take turns under the GIL anyway, so they hardly contend for it; a second arena
+        # held ~10 MB of a gateway process under bench_serving.
+        env = {"MALLOC_ARENA_MAX": "1", **(env or os.environ)}
         self.procs = [
             subprocess.Popen(
                 cmd,

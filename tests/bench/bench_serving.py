@@ -95,7 +95,7 @@ def bench_env(run: str, stand_in_port: int, data_dir: Path) -> dict[str, str]:
         "LIR_RETRAIN_EVERY": "100000",
         "LIR_SECRET_KEY": "bench-" + run * 4,
         "LIR_SIGNUPS_PER_ADDRESS": "1000/hour",  # 51 sign-ups from this one address
-        "MALLOC_ARENA_MAX": "2",  # as the launcher runs its children; the bare app too
+        "MALLOC_ARENA_MAX": "1",  # as the launcher runs its children; the bare app too
     }
 
 

@@ -2,7 +2,7 @@
 worker never import torch (a fresh interpreter each, so nothing else has imported it), not
 even when they load a model to score with (skops walked every sklearn package, torch's
 array-API shim included: 270 MB per gateway process); and every launched process keeps its
-heap to two malloc arenas."""
+heap to one malloc arena."""
 
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ def test_embeddings_do_load_torch_where_asked() -> None:
     assert out == ["True", "True"]
 
 
-def test_launched_processes_keep_two_malloc_arenas(tmp_path: Path) -> None:
-    """The launcher runs every child with two malloc arenas, not one per thread (a gateway
+def test_launched_processes_keep_one_malloc_arena(tmp_path: Path) -> None:
+    """The launcher runs every child with one malloc arena, not one per thread (a gateway
     process's 16 threads each kept their freed memory: most of its growth under load)."""
     from services.launcher import Supervisor
 
@@ -96,4 +96,4 @@ def test_launched_processes_keep_two_malloc_arenas(tmp_path: Path) -> None:
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
-    assert log.read_text().strip() == "2"
+    assert log.read_text().strip() == "1"
