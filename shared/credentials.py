@@ -84,9 +84,9 @@ def _touch(token_id: int) -> None:
         )
 
 
-def lookup(session: Session, kind: Kind, secret: str) -> User | None:
-    """The credential's user, attached to the request's `session` without querying it;
-    None when unknown, revoked or expired."""
+def known(kind: Kind, secret: str) -> User | None:
+    """The credential's user, detached and shared by every request on it (read its columns,
+    never change it); None when unknown, revoked or expired. May read or write the database."""
     key = (kind, digest(secret))
     with _lock:
         cached = key in _cache
@@ -99,12 +99,12 @@ def lookup(session: Session, kind: Kind, secret: str) -> User | None:
         return None
     if kind == "token":
         _touch(cred.row_id)
-    return session.merge(cred.user, load=False)
+    return cred.user
 
 
-def lookup_cached(session: Session, kind: Kind, secret: str) -> User | None | Literal[False]:
-    """`lookup` when it needs no I/O (the credential is cached and, for a token, its
-    last_used_at is recent), for a caller on an event loop; False when `lookup` must run."""
+def known_cached(kind: Kind, secret: str) -> User | None | Literal[False]:
+    """`known` when it needs no I/O (the credential is cached and, for a token, its
+    last_used_at is recent), for a caller on an event loop; False when `known` must run."""
     key = (kind, digest(secret))
     with _lock:
         if key not in _cache:
@@ -114,7 +114,13 @@ def lookup_cached(session: Session, kind: Kind, secret: str) -> User | None | Li
             return None
         if kind == "token" and cred.row_id not in _touched:
             return False
-    return session.merge(cred.user, load=False)
+    return cred.user
+
+
+def lookup(session: Session, kind: Kind, secret: str) -> User | None:
+    """`known`'s user attached to the request's `session`, without querying it."""
+    user = known(kind, secret)
+    return None if user is None else session.merge(user, load=False)
 
 
 def _live(cred: Credential) -> bool:

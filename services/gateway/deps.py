@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
-from anyio import CapacityLimiter
-from fastapi import Depends, HTTPException, Request, status
+from anyio import CapacityLimiter, to_thread
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.web.csrf import require_header_token
-from services.gateway.web.render import session_user
-from shared.credentials import lookup, lookup_cached
+from services.gateway.web.render import cookie_secret
+from shared.credentials import Kind, known, known_cached
 from shared.db.models import User
-from shared.db.session import session_scope
+from shared.db.session import get_engine, session_scope
 from shared.settings import get_settings
 
+T = TypeVar("T")
 _admitted: CapacityLimiter | None = None
 
 
@@ -50,22 +53,56 @@ async def get_session() -> AsyncIterator[Session]:
 # scope="function": the commit happens before the response leaves, so a client that polls
 # the job it was just given always finds it.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def in_session(work: Callable[[Session], T]) -> T:
+    """For the hot routes (async, without SessionDep): the request's whole database work,
+    committed, in one hop to a thread, instead of a hop each to open the session, run a sync
+    route and commit. Under the same admission as SessionDep (a session never waits for a
+    thread while holding a connection), and committed before the response, so a job it
+    returns can be polled at once."""
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await to_thread.run_sync(run, limiter=_admission())
+
+
+async def read_only(work: Callable[[Connection], T]) -> T:
+    """`in_session` for a read of one statement: a Core connection in autocommit (no BEGIN
+    and COMMIT round trips, no ORM session), for statements built once at import."""
+
+    def run() -> T:
+        with get_engine().connect() as conn:
+            return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
+
+    return await to_thread.run_sync(run, limiter=_admission())
+
+
+def json_of(model: BaseModel, status_code: int = 200) -> Response:
+    """A response model serialised once by pydantic: a route that returns it skips FastAPI's
+    validation of its return value against the model (declare `response_model=` for the docs)."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
+
+
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def current_user(
+async def _known(kind: Kind, secret: str) -> User | None:
+    """A cached credential costs no hop to a thread; one to read or touch takes one."""
+    user = known_cached(kind, secret)
+    return await run_in_threadpool(known, kind, secret) if user is False else user
+
+
+async def caller(
     request: Request,
-    session: SessionDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """Async: a cached token costs no hop to a thread; one to read or touch takes one."""
+    """The signed-in user by API token or cookie session, detached and shared (read its
+    columns, never change it); needs no database session."""
     if creds is not None:
-        cached = lookup_cached(session, "token", creds.credentials)
-        user = (
-            await run_in_threadpool(lookup, session, "token", creds.credentials)
-            if cached is False
-            else cached
-        )
+        user = await _known("token", creds.credentials)
         if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -73,7 +110,8 @@ async def current_user(
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return user
-    by_cookie = await run_in_threadpool(session_user, request, session)
+    secret = cookie_secret(request)
+    by_cookie = None if secret is None else await _known("session", secret)
     if by_cookie is not None:
         require_header_token(request)  # cookie auth only; Bearer clients are exempt
         return by_cookie
@@ -82,6 +120,14 @@ async def current_user(
         "not signed in: send 'Authorization: Bearer <token>'",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+CallerDep = Annotated[User, Depends(caller)]
+
+
+async def current_user(session: SessionDep, user: CallerDep) -> User:
+    """The caller, attached to the request's session without a query."""
+    return session.merge(user, load=False)
 
 
 UserDep = Annotated[User, Depends(current_user)]

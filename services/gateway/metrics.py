@@ -43,10 +43,13 @@ class JobCollector(Collector):
 
 class LatencyMiddleware:
     """Request latency per route template. Pure ASGI: it only watches the response start
-    go by, no per-request task or request object as @app.middleware("http") would make."""
+    go by, no per-request task or request object as @app.middleware("http") would make.
+    Each label set's child is looked up once (`labels()` takes a lock and checks the
+    labels on every call)."""
 
     def __init__(self, app: ASGIApp, histogram: Histogram) -> None:
         self.app, self.histogram = app, histogram
+        self.children: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,19 +67,22 @@ class LatencyMiddleware:
         try:
             await self.app(scope, receive, watch)
         finally:
-            self.histogram.labels(scope["method"], route_template(scope), str(status)).observe(
-                time.perf_counter() - started
-            )
+            key = (scope["method"], route_template(scope), status)
+            child = self.children.get(key)
+            if child is None:
+                child = self.children[key] = self.histogram.labels(key[0], key[1], str(status))
+            child.observe(time.perf_counter() - started)
 
 
 def route_template(scope: Scope) -> str:
-    """The path with its parameters named (/api/v1/jobs/{job_id}), so label values stay few."""
-    if scope.get("route") is None:
+    """The path with its parameters named (/api/v1/jobs/{job_id}), so label values stay
+    few: the matched route's own template (without its router's prefix) after the path's
+    prefix."""
+    template = getattr(scope.get("route"), "path_format", None)
+    if not isinstance(template, str):
         return "unmatched"
-    names = {str(v): k for k, v in scope.get("path_params", {}).items()}
-    return "/".join(
-        f"{{{names[seg]}}}" if seg in names else seg for seg in scope["path"].split("/")
-    )
+    prefix = scope["path"].rsplit("/", template.count("/"))[0]
+    return prefix + template
 
 
 def install_metrics(app: FastAPI) -> None:

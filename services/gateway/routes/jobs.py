@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
-from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.deps import CallerDep, SessionDep, UserDep, json_of, not_found, read_only
 from services.gateway.routes.params import Offset
 from shared import jobs
 from shared.db.models import Job
@@ -41,9 +41,21 @@ def list_jobs(
     )
 
 
-@router.get("/{job_id}")
-def get_job(job_id: uuid.UUID, session: SessionDep, user: UserDep) -> JobPublic:
-    return JobPublic.model_validate(own_job(session, user.id, job_id))
+# Polled in a loop by every client that waits for a job: one indexed SELECT of the columns
+# it shows, built once, in autocommit, serialised once.
+_jobs = Job.__table__.c
+_OWN_JOB = select(*(_jobs[name] for name in JobPublic.model_fields)).where(
+    _jobs.id == bindparam("job_id"), _jobs.user_id == bindparam("user_id")
+)
+
+
+@router.get("/{job_id}", response_model=JobPublic)
+async def get_job(job_id: uuid.UUID, user: CallerDep) -> Response:
+    params = {"job_id": job_id, "user_id": user.id}
+    row = await read_only(lambda conn: conn.execute(_OWN_JOB, params).first())
+    if row is None:
+        raise not_found("job")
+    return json_of(JobPublic.model_validate(row))
 
 
 JobKind = Literal["scrape", "extract", "train", "search", "import"]

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from services.gateway.deps import SessionDep, UserDep
+from services.gateway.deps import CallerDep, in_session
 from shared.career.qualify import match_fields, matches_for
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
@@ -21,31 +20,25 @@ class PredictIn(BaseModel):
 
 
 @router.post("", responses={202: {"description": "the posting is being scraped first"}})
-def predict(
+async def predict(
     body: PredictIn,
-    session: SessionDep,
-    user: UserDep,
+    user: CallerDep,
     explain: bool = Query(False, description="also say which features raised or lowered it"),
-) -> Any:
+) -> Response:
     """A stored posting answers at once; a new one is scraped first (202 + job to poll)."""
+    return await in_session(lambda session: _predict(session, user.id, body.url, explain))
+
+
+def _predict(session: Session, user_id: int, url: str, explain: bool) -> Response:
     try:
-        posting = posting_for_url(session, body.url)
+        posting = posting_for_url(session, url)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    job = pending_job(session, user.id, posting)
+    job = pending_job(session, user_id, posting)
+    out = PostingPublic.model_validate(posting).model_dump(mode="json")
     if job is not None:
-        return JSONResponse(
-            status_code=202,
-            content={
-                "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
-                "job": JobPublic.model_validate(job).model_dump(mode="json"),
-            },
-        )
-    prediction = prediction_for(session, user.id, posting, explain=explain)
-    prediction.update(match_fields(matches_for(session, user.id, [posting]), posting.id))
-    return JSONResponse(
-        {
-            "posting": PostingPublic.model_validate(posting).model_dump(mode="json"),
-            "prediction": prediction,
-        }
-    )
+        job_out = JobPublic.model_validate(job).model_dump(mode="json")
+        return JSONResponse(status_code=202, content={"posting": out, "job": job_out})
+    prediction = prediction_for(session, user_id, posting, explain=explain)
+    prediction.update(match_fields(matches_for(session, user_id, [posting]), posting.id))
+    return JSONResponse({"posting": out, "prediction": prediction})

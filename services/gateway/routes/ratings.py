@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, json_of, not_found
 from services.gateway.routes.params import Offset, PathId
 from shared.db.models import Rating
 from shared.postings import visible_posting
@@ -37,10 +38,16 @@ def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
     return rating
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
-def submit_rating(body: RatingIn, session: SessionDep, user: UserDep) -> RatingSubmitted:
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RatingSubmitted)
+async def submit_rating(body: RatingIn, user: CallerDep) -> Response:
+    """Committed (and the scrape sent) before the answer: the job can be polled at once."""
+    out = await in_session(lambda session: _submit(session, user.id, body))
+    return json_of(out, status.HTTP_202_ACCEPTED)
+
+
+def _submit(session: Session, user_id: int, body: RatingIn) -> RatingSubmitted:
     try:
-        rating, posting, job = rate_url(session, user.id, body.url, body.rating)
+        rating, posting, job = rate_url(session, user_id, body.url, body.rating)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return RatingSubmitted(

@@ -37,10 +37,16 @@ NAV = [
 SESSION_KEY = "sid"
 
 
+def cookie_secret(request: Request) -> str | None:
+    """The secret of the signed-in browser's server-side session, if the cookie has one."""
+    secret = request.session.get(SESSION_KEY) if "session" in request.scope else None
+    return secret if isinstance(secret, str) else None
+
+
 def session_user(request: Request, session: Session) -> User | None:
     """The cookie's user while its server-side session is live (not signed out, not expired)."""
-    secret = request.session.get(SESSION_KEY) if "session" in request.scope else None
-    return lookup(session, "session", secret) if isinstance(secret, str) else None
+    secret = cookie_secret(request)
+    return lookup(session, "session", secret) if secret is not None else None
 
 
 def safe_next(target: str | None) -> str:
