@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,12 +31,17 @@ def posting_for_url(session: Session, url: str) -> Posting:
     return insert_posting(session, job_id_from_url(url))
 
 
+# Built once (a statement's construction costs more than its execution): the hot paths,
+# a rating and a stored prediction, start here.
+_BY_JOB_ID = select(Posting).where(Posting.job_id == bindparam("job_id"))
+
+
 def insert_posting(session: Session, job_id: str) -> Posting:
     """The global posting row for a LinkedIn job id, created if new. Concurrent callers
     (two users pasting the same URL) end up with the same row. A known posting (the usual
     case) costs one SELECT; only a new one pays for the INSERT."""
-    by_job_id = select(Posting).where(Posting.job_id == job_id)
-    posting = session.scalar(by_job_id)
+    by_job_id = {"job_id": job_id}
+    posting = session.scalar(_BY_JOB_ID, by_job_id)
     if posting is not None:
         return posting
     stmt = (
@@ -52,7 +57,7 @@ def insert_posting(session: Session, job_id: str) -> Posting:
         .on_conflict_do_nothing(index_elements=["job_id"])
     )
     session.execute(stmt)
-    posting = session.scalar(by_job_id)
+    posting = session.scalar(_BY_JOB_ID, by_job_id)
     assert posting is not None
     return posting
 

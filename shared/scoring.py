@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from threading import Lock
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from shared.artifacts import read_artifact
@@ -200,30 +199,38 @@ _EXPLAINED_SIZE = 4096
 _REASONS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
+# Built once and of the needed columns only: the stored prediction is the hot path.
+_STORED = (
+    select(
+        Prediction.predicted,
+        Prediction.probabilities,
+        Prediction.expected_score,
+        Prediction.created_at,
+        Prediction.model_version_id,
+        ModelVersion.version,
+        ModelVersion.is_active,
+    )
+    .outerjoin(ModelVersion, ModelVersion.id == Prediction.model_version_id)
+    .where(Prediction.user_id == bindparam("user_id"))
+    .where(Prediction.posting_id == bindparam("posting_id"))
+)
+
+
 def _stored(
     session: Session, user_id: int, posting: Posting
 ) -> tuple[dict[str, Any], int | None] | None:
-    row = session.execute(
-        select(Prediction, ModelVersion.version, ModelVersion.is_active)
-        .outerjoin(ModelVersion, ModelVersion.id == Prediction.model_version_id)
-        .where(Prediction.user_id == user_id, Prediction.posting_id == posting.id)
-    ).first()
-    if row is None:
+    pred = session.execute(_STORED, {"user_id": user_id, "posting_id": posting.id}).first()
+    if pred is None:
         return None
-    pred, version, is_active = row
-    if version is not None and not is_active:
+    version = pred.version
+    if version is not None and not pred.is_active:
         return None  # an older model's score
     if version is None and active_model(session, user_id) is not None:
         return None  # the heuristic's, from before the first model
     made, extracted = aware(pred.created_at), aware(posting.extracted_at)
     if made is None or (extracted is not None and made < extracted):
         return None  # the posting was read again since
-    out = {
-        "predicted": pred.predicted,
-        "probabilities": pred.probabilities,
-        "expected_score": pred.expected_score,
-    }
-    return _out(SimpleNamespace(**out), version), pred.model_version_id
+    return _out(pred, version), pred.model_version_id
 
 
 def _row(

@@ -1,0 +1,123 @@
+"""The hot paths (job poll, stored prediction, rating) are async routes that answer without a
+database session of the request's own: they still authenticate by token or cookie (with the
+CSRF header for an unsafe cookie call), refuse a revoked token at once, answer another user's
+job with 404, commit a rating's job before the answer, and keep their response models in the
+OpenAPI document and their route templates in the metrics."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.schemas import JobPublic
+from tests.conftest import cancel_jobs, signup
+
+PASSWORD = "correct horse 1"
+
+
+def _url() -> str:
+    return f"https://www.linkedin.com/jobs/view/{4079000000 + uuid.uuid4().int % 10**6}/"
+
+
+def test_a_rated_job_is_pollable_at_once_by_its_owner_only(api: Any) -> None:
+    owner, other = signup(api), signup(api)
+    try:
+        res = api.post("/api/v1/ratings", json={"url": _url(), "rating": 2}, headers=owner)
+        assert res.status_code == 202, res.text
+        job = res.json()["job"]
+        poll = api.get(f"/api/v1/jobs/{job['id']}", headers=owner)
+        assert poll.status_code == 200 and poll.headers["content-type"] == "application/json"
+        assert set(poll.json()) == set(JobPublic.model_fields)
+        assert poll.json()["id"] == job["id"] and poll.json()["kind"] == "scrape"
+        assert poll.json()["created_at"] == job["created_at"]
+        theirs = api.get(f"/api/v1/jobs/{job['id']}", headers=other)
+        assert theirs.status_code == 404 and theirs.json()["detail"] == "job not found"
+        assert api.get(f"/api/v1/jobs/{uuid.uuid4()}", headers=owner).status_code == 404
+        bad = api.get("/api/v1/jobs/not-a-uuid", headers=owner)
+        assert bad.status_code == 422 and "job_id" in bad.text
+        assert api.get(f"/api/v1/jobs/{job['id']}").status_code == 401
+    finally:
+        cancel_jobs(api, owner)
+
+
+def test_a_revoked_token_is_refused_at_once_on_every_hot_path(api: Any) -> None:
+    headers = signup(api)
+    made = api.post("/api/v1/auth/tokens", json={"name": "hot"}, headers=headers)
+    assert made.status_code == 201, made.text
+    hot = {"Authorization": f"Bearer {made.json()['token']}"}
+    try:
+        job = api.post("/api/v1/ratings", json={"url": _url(), "rating": 1}, headers=hot)
+        assert job.status_code == 202, job.text
+        job_id = job.json()["job"]["id"]
+        assert api.get(f"/api/v1/jobs/{job_id}", headers=hot).status_code == 200  # now cached
+        token_id = next(
+            t["id"]
+            for t in api.get("/api/v1/auth/tokens", headers=headers).json()
+            if t["name"] == "hot"
+        )
+        assert api.delete(f"/api/v1/auth/tokens/{token_id}", headers=headers).status_code == 204
+        for res in (
+            api.get(f"/api/v1/jobs/{job_id}", headers=hot),
+            api.post("/api/v1/predictions", json={"url": _url()}, headers=hot),
+            api.post("/api/v1/ratings", json={"url": _url(), "rating": 1}, headers=hot),
+        ):
+            assert res.status_code == 401, res.text
+            assert res.json()["detail"] == "invalid, revoked or expired API token"
+    finally:
+        cancel_jobs(api, headers)
+
+
+def _csrf(client: Any, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def test_hot_paths_on_a_cookie_session_need_the_csrf_header_for_writes(api: Any) -> None:
+    email = f"hot-{uuid.uuid4().hex[:8]}@example.com"
+    headers = signup(api, email, PASSWORD)
+    try:
+        with TestClient(api.app) as browser:
+            signin = {"email": email, "password": PASSWORD, "csrf_token": _csrf(browser, "/signin")}
+            assert browser.post("/signin", data=signin, follow_redirects=False).status_code == 303
+            body = {"url": _url(), "rating": 3}
+            refused = browser.post("/api/v1/ratings", json=body)
+            assert refused.status_code == 403
+            assert refused.json()["detail"] == "missing or invalid X-CSRF-Token header"
+            refused = browser.post("/api/v1/predictions", json={"url": body["url"]})
+            assert refused.status_code == 403
+            csrf = {"X-CSRF-Token": _csrf(browser, "/rate")}
+            res = browser.post("/api/v1/ratings", json=body, headers=csrf)
+            assert res.status_code == 202, res.text
+            job_id = res.json()["job"]["id"]
+            assert browser.get(f"/api/v1/jobs/{job_id}").json()["id"] == job_id  # GET: no header
+            res = browser.post("/api/v1/predictions", json={"url": body["url"]}, headers=csrf)
+            assert res.status_code == 202 and res.json()["job"]["id"] == job_id  # being scraped
+    finally:
+        cancel_jobs(api, headers)
+
+
+def test_hot_paths_keep_their_response_models_in_the_openapi_document(api: Any) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+
+    def schema(path: str, method: str, code: str) -> Any:
+        return paths[path][method]["responses"][code]["content"]["application/json"]["schema"]
+
+    assert schema("/api/v1/jobs/{job_id}", "get", "200") == {
+        "$ref": "#/components/schemas/JobPublic"
+    }
+    assert schema("/api/v1/ratings", "post", "202") == {
+        "$ref": "#/components/schemas/RatingSubmitted"
+    }
+    assert "202" in paths["/api/v1/predictions"]["post"]["responses"]
+
+
+def test_metrics_name_the_job_poll_by_its_template(api: Any) -> None:
+    headers = signup(api)
+    api.get(f"/api/v1/jobs/{uuid.uuid4()}", headers=headers)
+    text = api.get("/metrics").text
+    assert 'route="/api/v1/jobs/{job_id}",status="404"' in text
+    assert not re.search(r'route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}-', text)  # no ids as labels
