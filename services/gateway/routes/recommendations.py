@@ -6,9 +6,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
-from services.gateway.deps import SessionDep, UserDep, not_found
+from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, not_found
 from services.gateway.routes.params import PathId
 from shared.db.models import BlockRule
 from shared.recommendation_cache import cached_list, served
@@ -26,8 +25,7 @@ router = APIRouter(tags=["recommendations"])
 
 @router.get("/recommendations")
 async def recommendations(
-    session: SessionDep,
-    user: UserDep,
+    user: CallerDep,
     limit: int = Query(50, ge=1, le=500),
     min_salary: float | None = Query(
         None,
@@ -43,19 +41,20 @@ async def recommendations(
         None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
     ),
 ) -> Response:
-    """Async: an unchanged list costs one Redis read (well under a thread hop); checking
-    the database or building the list takes a thread."""
+    """A list the counters' copy in Redis vouches for costs one Redis read and no thread;
+    checking the database's counters, or building the list, is one thread call."""
     filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
-    query = (filters, limit, min_match)
-    body = served(user.id, query)
+    query, user_id = (filters, limit, min_match), user.id
+    body = served(user_id, query)
     if body is None:
         try:
-            body = await run_in_threadpool(
-                cached_list,
-                session,
-                user.id,
-                query,
-                lambda: recommendation_page(session, user.id, filters, limit, min_match),
+            body = await in_session(
+                lambda session: cached_list(
+                    session,
+                    user_id,
+                    query,
+                    lambda: recommendation_page(session, user_id, filters, limit, min_match),
+                )
             )
         except NeedsProfile as exc:
             raise HTTPException(422, str(exc)) from None
