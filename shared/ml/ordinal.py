@@ -12,7 +12,9 @@ from shared.ml.decision import N_CLASSES
 class OrdinalCalibrator:
     """1-D cumulative-logit model P(y <= k | s) = sigmoid(theta_k - a * s), fit on held-out scores.
 
-    A little L2 keeps it finite when a class is missing or perfectly separated.
+    A little L2 keeps it finite when a class is missing or perfectly separated. Optional
+    sample weights (recency, see candidates.calibration_weights) let the thresholds, i.e.
+    how often each rating is given, follow a rater whose standards drift.
     """
 
     def __init__(self, l2: float = 0.05) -> None:
@@ -27,7 +29,9 @@ class OrdinalCalibrator:
         cumulative = np.hstack([np.zeros((len(z), 1)), cumulative, np.ones((len(z), 1))])
         return np.clip(np.diff(cumulative, axis=1), 1e-9, None)
 
-    def fit(self, scores: np.ndarray, y: np.ndarray) -> OrdinalCalibrator:
+    def fit(
+        self, scores: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+    ) -> OrdinalCalibrator:
         scores = np.asarray(scores, float)
         self.center_ = float(np.mean(scores)) if len(scores) else 0.0
         spread = float(np.std(scores)) if len(scores) else 1.0
@@ -36,24 +40,27 @@ class OrdinalCalibrator:
         labels = np.asarray(y, int)
 
         onehot = np.eye(N_CLASSES)[labels]
+        # Weights scaled to mean 1, so the L2 keeps its strength relative to the data.
+        w = np.ones(len(z)) if weights is None else np.asarray(weights, float)
+        w = w / w.mean() if len(w) and w.mean() > 0 else np.ones(len(z))
         self.params_ = minimize(
             self._loss,
             np.array([1.0, -1.0, 0.0, 0.0]),
-            args=(z, onehot),
+            args=(z, onehot, w),
             jac=True,
             method="L-BFGS-B",
         ).x
         return self
 
     def _loss(
-        self, params: np.ndarray, z: np.ndarray, onehot: np.ndarray
+        self, params: np.ndarray, z: np.ndarray, onehot: np.ndarray, w: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        """Negative log-likelihood plus L2, with its analytic gradient."""
+        """Weighted negative log-likelihood plus L2, with its analytic gradient."""
         eta = self._thetas(params)[None, :] - params[0] * z[:, None]
         c = expit(eta)
         cumulative = np.hstack([np.zeros((len(z), 1)), c, np.ones((len(z), 1))])
         p = np.clip(np.sum(np.diff(cumulative, axis=1) * onehot, axis=1), 1e-12, None)
-        slope = c * (1.0 - c) / p[:, None]
+        slope = w[:, None] * c * (1.0 - c) / p[:, None]
         # d log p / d eta_k: + where k is the true class's upper bound, - where its lower one.
         g_eta = slope * (onehot[:, :-1] - onehot[:, 1:])
         g_theta = -g_eta.sum(axis=0)
@@ -62,7 +69,7 @@ class OrdinalCalibrator:
         grad[0] = float(np.sum(g_eta.sum(axis=1) * z))
         grad[1] = g_theta.sum()
         grad[2:] = steps * np.cumsum(g_theta[::-1])[::-1][1:]
-        value = float(-np.sum(np.log(p)) + self.l2 * np.sum(params**2))
+        value = float(-np.sum(w * np.log(p)) + self.l2 * np.sum(params**2))
         return value, grad + 2.0 * self.l2 * params
 
     def predict_proba(self, scores: np.ndarray) -> np.ndarray:

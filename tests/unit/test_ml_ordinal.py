@@ -7,6 +7,7 @@ import pytest
 from sklearn.linear_model import Ridge
 
 from shared.ml.all_threshold import KernelAllThreshold
+from shared.ml.candidates import CALIBRATION_HALFLIFE, CALIBRATION_WINDOW, calibration_weights
 from shared.ml.kernel_ridge import KernelRidge
 from shared.ml.ordinal import OrdinalCalibrator
 
@@ -59,3 +60,25 @@ def test_all_threshold_fits_ordered_data_and_a_single_class() -> None:
     assert np.mean(predicted == y) >= 0.9
     single = KernelAllThreshold(gram, np.full(60, 3), np.ones(60)).fit(0.1)
     assert np.searchsorted(single.thresholds, gram @ single.dual()).tolist() == [3] * 60
+
+
+def test_calibrator_weights_move_the_thresholds_towards_the_weighted_ratings() -> None:
+    # Same scores; the old half rated 3, the recent half 1: weighting the recent half pulls
+    # the odds towards 1, weighting the old half towards 3.
+    scores = np.zeros(40)
+    y = np.array([3] * 20 + [1] * 20)
+    recent = np.array([0.1] * 20 + [1.0] * 20)
+    towards_recent = OrdinalCalibrator().fit(scores, y, recent).predict_proba(np.zeros(1))[0]
+    towards_old = OrdinalCalibrator().fit(scores, y, recent[::-1]).predict_proba(np.zeros(1))[0]
+    plain = OrdinalCalibrator().fit(scores, y).predict_proba(np.zeros(1))[0]
+    assert towards_recent[1] > plain[1] > towards_old[1]
+    assert towards_recent @ np.arange(4) < plain @ np.arange(4) < towards_old @ np.arange(4)
+
+
+def test_calibration_weights_keep_a_window_of_recent_ratings_whole_and_decay_older_ones() -> None:
+    order = np.array([0.0, 50.0, 100.0, 150.0, 200.0, 250.0])  # time ranks, latest 250
+    weights = calibration_weights(order)
+    assert weights[order >= 250 - CALIBRATION_WINDOW] == pytest.approx(1.0)
+    assert weights[1] == pytest.approx(0.5 ** ((200 - CALIBRATION_WINDOW) / CALIBRATION_HALFLIFE))
+    assert np.all(np.diff(weights) >= 0)  # never less weight for a later rating
+    assert calibration_weights(np.arange(40.0)) == pytest.approx(np.ones(40))  # a small user

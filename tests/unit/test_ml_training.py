@@ -255,3 +255,22 @@ def test_embedding_block_is_used_and_explained_as_one_feature() -> None:
     without["embedding"] = [None]
     assert predict(model.estimator, without)[0].predicted == y[0]
     assert predict(model.estimator, frame.iloc[:0]) == []
+
+
+def test_recent_ratings_weigh_more_through_real_training() -> None:
+    """A rater who grew harsher: the same postings and ratings, only the time order differs.
+    The model whose harsh ratings are the recent ones expects less of every posting that
+    was rated lower (all but the 0s, which could not go lower)."""
+    # Past the calibrator's window of full weight (CALIBRATION_WINDOW = 100 ratings).
+    frame, y = synthetic_user(180)
+    harsher = y.copy()
+    harsher[120:] = np.maximum(y[120:] - 1, 0)  # the last third, one point lower
+    later = train_model(frame, harsher, seed=7).estimator
+    earlier_frame = frame.copy()
+    earlier_frame["rated_at"] = frame["rated_at"].iloc[::-1].to_numpy()  # harsh ones oldest
+    earlier = train_model(earlier_frame, harsher, seed=7).estimator
+    probe = frame.iloc[:5]  # the titles rated 3, 3, 2, 2, 1; the sixth is rated 0
+    recent_harsh = np.array([o.expected_score for o in predict(later, probe)])
+    old_harsh = np.array([o.expected_score for o in predict(earlier, probe)])
+    assert np.all(recent_harsh < old_harsh)
+    assert recent_harsh.mean() < old_harsh.mean() - 0.1
