@@ -10,7 +10,7 @@ import hashlib
 import zlib
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,10 +26,13 @@ from shared.jobs import (
     create_job,
     retry_note,
 )
-from shared.linkedin import FetchResult, LinkedInClient
-from shared.linkedin import Posting as ParsedPosting
+from shared.linkedin.models import FetchResult
+from shared.linkedin.models import Posting as ParsedPosting
 from shared.quotas import check_queued_jobs
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.linkedin.client import LinkedInClient
 
 
 def visible_posting(session: Session, user_id: int, posting_id: int) -> Posting | None:
@@ -65,7 +68,10 @@ PARSED_FIELDS = (
 
 @lru_cache
 def linkedin_client() -> LinkedInClient:
-    """One client per process: its connection pool and rate limiter are reused."""
+    """One client per process: its connection pool and rate limiter are reused. Imported
+    here: the gateway imports this module but never fetches (no httpx in it)."""
+    from shared.linkedin.client import LinkedInClient
+
     return LinkedInClient(get_settings())
 
 

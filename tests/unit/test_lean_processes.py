@@ -43,6 +43,14 @@ def test_process_never_imports_torch(name: str) -> None:
     assert out == "[]", f"{name} imported {out}"
 
 
+def test_gateway_never_imports_the_linkedin_client() -> None:
+    """Only workers fetch from LinkedIn: the gateway leaves httpx and tenacity out."""
+    client = "('httpx', 'tenacity', 'shared.linkedin.client')"
+    code = f"import sys\nprint([m for m in {client} if m in sys.modules])"
+    out = run(f"{PROCESSES['gateway']}\n{code}")
+    assert out == "[]", f"the gateway imported {out}"
+
+
 @pytest.mark.parametrize("name", PROCESSES)
 def test_loading_and_scoring_with_a_model_never_imports_torch(name: str, tmp_path: Path) -> None:
     """The gateway scores with users' models, the scrape worker ranks a search's finds, the
