@@ -54,3 +54,26 @@ def test_picks_prefer_uncertain_and_then_different() -> None:
     assert len(set(picks)) == 3
     assert entropy(proba)[0] > entropy(proba)[2]
     assert pick_informative([], np.zeros((0, 4)), 3) == []
+
+
+def test_most_of_a_batch_covers_the_space_whatever_the_model_is_unsure_of() -> None:
+    """Uncertainty alone asks about one kind of job (the model's middle rating) again and
+    again; the batch's first two thirds go to the kinds not yet covered instead."""
+    science = [
+        space_text(f"Data Scientist {where}", "Mid-Senior level", 180_000.0)
+        for where in ("Remote", "London", "Hybrid", "Berlin")
+    ]
+    others = [
+        space_text("Nurse", "Entry level", 60_000.0),
+        space_text("Accountant", "Associate", 90_000.0),
+        space_text("Barista", "Entry level", None),
+    ]
+    sure, unsure = [0.97, 0.01, 0.01, 0.01], [0.25, 0.25, 0.25, 0.25]
+    proba = np.array([unsure] * 4 + [sure] * 3)
+    # The old rule (no coverage share) spends a batch of three on the data scientists.
+    assert pick_informative(science + others, proba, 3, cover_share=0.0) == [0, 1, 2]
+    picks = pick_informative(science + others, proba, 6)
+    assert set(picks[:4]) == {0, 4, 5, 6}  # four picks, four kinds of job
+    assert set(picks[4:]) <= {1, 2, 3}  # then the uncertain ones
+    # Deterministic: the same candidates give the same batch.
+    assert pick_informative(science + others, proba, 6) == picks
