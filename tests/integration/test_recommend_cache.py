@@ -136,13 +136,12 @@ def test_an_unchanged_list_is_served_without_building_it(api: Any, board: dict[s
         assert len(statements) == 1 and "change_versions" in statements[0], statements
 
 
+@pytest.mark.parametrize("mode", ["redis"], indirect=True)  # the copy is Redis's
 def test_a_lost_copy_is_read_again_from_the_database(
     api: Any, board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shared import change_mirror, recommendation_cache
 
-    if board["mode"] != "redis":
-        pytest.skip("the copy is Redis's")
     first, _ = statements_of(api, board)
     # A change whose copy never reached Redis (the writer's Redis was down at its commit).
     monkeypatch.setattr(change_mirror, "_down_until", float("inf"))
