@@ -73,7 +73,13 @@ def _touched(session: Session) -> set[str]:
 @event.listens_for(Session, "before_flush")
 def _record_objects(session: Session, _ctx: Any, _instances: Any) -> None:
     touched = _touched(session)
-    for obj in (*session.new, *session.deleted):
+    for obj in session.new:
+        # A posting row a rating or a search just created holds only its URL: no list can
+        # show it (nothing is scored without a title) until its fetch writes it, and that
+        # write bumps `all`. Skipping it keeps ratings of new URLs off the one hot row.
+        if not (isinstance(obj, Posting) and obj.title is None):
+            _record_object(touched, obj)
+    for obj in session.deleted:
         _record_object(touched, obj)
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=False):

@@ -24,7 +24,12 @@ from shared.ratings import dialect_insert
 
 
 @pytest.fixture
-def session() -> Iterator[Session]:
+def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    from shared import change_mirror
+
+    # This throw-away SQLite's counters must not be copied over the test database's in Redis
+    # (the copy is keyed by the configured database URL).
+    monkeypatch.setattr(change_mirror, "_down_until", float("inf"))
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
     with Session(engine) as s:
@@ -92,3 +97,20 @@ def test_savepoints_count_at_the_root_commit_and_rollbacks_not_at_all(session: S
     session.rollback()
     session.commit()
     assert counters(session) == (0, 1, 1)
+
+
+def test_a_bare_url_row_bumps_nothing_until_its_fetch_writes_it(session: Session) -> None:
+    """A rating of a new URL creates a posting with no title: no list can show it yet, so the
+    shared counter (one hot row for every writer) is left alone until the fetch fills it."""
+    session.add(Posting(id=2, url="https://www.linkedin.com/jobs/view/2/"))
+    session.add(Rating(user_id=1, posting_id=2, rating=3))
+    session.commit()
+    assert counters(session) == (1, 0, 1)
+    fetched = session.get(Posting, 2)
+    assert fetched is not None
+    fetched.title = "Data Engineer"
+    session.commit()
+    assert counters(session) == (1, 0, 2)
+    session.add(Posting(id=3, title="Planted, already fetched"))
+    session.commit()
+    assert counters(session) == (1, 0, 3)
