@@ -201,6 +201,13 @@ def claim(job_id: uuid.UUID, attempt: int | None) -> int | None:
             if job is None or job.status in FINISHED or job.status == "waiting":
                 return None
             now = utcnow()
+            if job.parent_id is not None and _root_cancelled(session, job.parent_id):
+                # A running sibling created it while the cancel of its import or search was
+                # committing, so that cancel could not see it.
+                job.status, job.finished_at = "cancelled", now
+                job.message = "cancelled with its parent job"
+                request_dispatch(session)
+                return None
             retry_at = aware(job.retry_at)
             if job.status == "queued" and retry_at is not None and retry_at > now:
                 return None
@@ -219,6 +226,10 @@ def claim(job_id: uuid.UUID, attempt: int | None) -> int | None:
                 update(Job).where(Job.id == job_id, Job.status == "queued").values(sent_at=None)
             )
         return None
+
+
+def _root_cancelled(session: Session, root_id: uuid.UUID) -> bool:
+    return session.scalar(select(Job.status).where(Job.id == root_id)) == "cancelled"
 
 
 def _may_take_over(job: Job, attempt: int | None, now: datetime) -> bool:

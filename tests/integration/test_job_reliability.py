@@ -308,3 +308,28 @@ def test_job_error_never_shows_sql(database: str) -> None:
     row = job_row(str(job.id))
     assert row.status == "failed"
     assert row.error == "internal database error (NotNullViolation); the details are in the log"
+
+
+def test_a_child_queued_after_its_roots_cancel_is_cancelled_when_claimed(
+    redis_broker: str,
+) -> None:
+    """A running scrape of a search may queue its extraction as the search's cancel commits;
+    that cancel's UPDATE cannot see the new row, so the claim ends it instead."""
+    root, child = _queued_jobs(2, created_ago=0)
+    root.status = "cancelled"
+    child.parent_id = root.id
+    with session_scope() as session:
+        session.add(root)
+        session.flush()
+        session.add(child)
+    try:
+        from shared.jobs import claim
+
+        assert claim(child.id, 1) is None
+        row = job_row(str(child.id))
+        assert (row.status, row.attempts) == ("cancelled", 0)
+        assert row.message == "cancelled with its parent job"
+        assert row.finished_at is not None
+    finally:
+        with session_scope() as session:
+            session.execute(delete(Job).where(Job.id.in_([child.id, root.id])))
