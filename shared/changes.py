@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import BinaryExpression, BindParameter, event, select
+from sqlalchemy import BinaryExpression, BindParameter, Table, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -112,17 +112,19 @@ def _record_statement(state: ORMExecuteState) -> None:
 
 def _statement_users(state: ORMExecuteState) -> Iterator[Any]:
     """The user ids a bulk statement writes: from its parameters, its VALUES, and
-    `user_id = :x` / `user_id IN (...)` in its WHERE clause."""
+    `user_id = :x` / `user_id IN (...)` in its WHERE clause (a `bindparam()` without a value,
+    in a statement built once, is read from the parameters)."""
     params: Any = state.parameters
-    for row in params if isinstance(params, list) else [params] if params else []:
+    rows: list[Any] = params if isinstance(params, list) else [params] if params else []
+    for row in rows:
         if "user_id" in row:
             yield row["user_id"]
     stmt: Any = state.statement
-    for rows in [[getattr(stmt, "_values", None) or {}], *(getattr(stmt, "_multi_values", ()))]:
-        for row in rows:
+    for values in [[getattr(stmt, "_values", None) or {}], *(getattr(stmt, "_multi_values", ()))]:
+        for row in values:
             for key, value in (row or {}).items():
                 if getattr(key, "key", key) == "user_id":
-                    yield value.value if isinstance(value, BindParameter) else value
+                    yield from _bound(value, rows) if isinstance(value, BindParameter) else [value]
     where = getattr(stmt, "whereclause", None)
     if where is None:
         return
@@ -133,9 +135,28 @@ def _statement_users(state: ORMExecuteState) -> Iterator[Any]:
             and isinstance(node.right, BindParameter)
         ):
             if node.operator is operators.eq:
-                yield node.right.effective_value
+                yield from _bound(node.right, rows)
             elif node.operator is operators.in_op:
-                yield from node.right.effective_value or [None]
+                for value in _bound(node.right, rows):
+                    yield from value or [None]
+
+
+def _bound(bind: BindParameter[Any], rows: list[Any]) -> Iterator[Any]:
+    if not bind.required:
+        yield bind.effective_value
+        return
+    for row in rows or [{}]:
+        yield row.get(bind.key)
+
+
+_VERSIONS: Table = ChangeVersion.__table__  # type: ignore[assignment]
+_BUMP = {  # per dialect, built once; Core, not the ORM's bulk path
+    name: insert(_VERSIONS)
+    .values(scope=bindparam("scope"), version=1)
+    .on_conflict_do_update(index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1})
+    .returning(_VERSIONS.c.version)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 @event.listens_for(Session, "before_commit")
@@ -147,17 +168,10 @@ def _bump(session: Session) -> None:
     scopes = session.info.pop(_KEY, None)
     if not scopes:
         return
-    postgres = session.get_bind().dialect.name == "postgresql"
-    insert = (pg_insert if postgres else sqlite_insert)(ChangeVersion)
+    bump = _BUMP[session.get_bind().dialect.name]
     reached: dict[str, int] = session.info.setdefault(_REACHED, {})
     for scope in sorted(scopes):  # one order for every writer: no deadlock between two
-        reached[scope] = session.execute(
-            insert.values(scope=scope, version=1)
-            .on_conflict_do_update(
-                index_elements=["scope"], set_={"version": ChangeVersion.version + 1}
-            )
-            .returning(ChangeVersion.version)
-        ).scalar_one()
+        reached[scope] = session.execute(bump, {"scope": scope}).scalar_one()
 
 
 @event.listens_for(Session, "after_commit")

@@ -25,10 +25,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Literal
 
-from sqlalchemy import case, exists, false, func, select, text, update
+from sqlalchemy import Select, bindparam, case, exists, false, func, select, text, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -54,13 +55,16 @@ def kinds_of(queue: str) -> list[str]:
     return [kind for kind, (_, q) in ROUTES.items() if q == queue]
 
 
+_NO_OP_WRITE = update(Job).where(false()).values(sent_at=None)  # SQLite's write lock
+
+
 def _serialize(session: Session) -> None:
     """One pass at a time, deployment-wide. On SQLite a first write takes the database's
     single write lock for the whole pass (waiting out the busy timeout, never failing)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     else:
-        session.execute(update(Job).where(false()).values(sent_at=None))
+        session.execute(_NO_OP_WRITE)
 
 
 def per_user_limit(queue: str, priority: str = "interactive") -> int:
@@ -73,6 +77,26 @@ def per_user_limit(queue: str, priority: str = "interactive") -> int:
     if priority == "bulk":
         per_user = max(per_user, settings.dispatch_bulk_per_queue)
     return min(PER_USER_OVERRIDE.get(k, per_user) for k in kinds_of(queue))
+
+
+_SLOT_LOCKS = text(
+    "SELECT pg_advisory_xact_lock_shared(:key), pg_advisory_xact_lock(:key, :user_id)"
+).bindparams(key=_LOCK_KEY)
+
+
+@lru_cache
+def _slot_counts(queue: str) -> Select[int, int]:
+    """A user's interactive jobs of `queue` in flight and waiting: built once per queue (the
+    statement's construction would cost more than running it)."""
+    return select(
+        func.count().filter(Job.sent_at.is_not(None)),
+        func.count().filter(Job.sent_at.is_(None), Job.status == "queued"),
+    ).where(
+        Job.status.in_(("queued", "running")),
+        Job.kind.in_(kinds_of(queue)),
+        Job.priority == "interactive",
+        Job.user_id == bindparam("user_id"),
+    )
 
 
 def take_slot(session: Session, user_id: int, kind: str) -> Decision:
@@ -88,24 +112,12 @@ def take_slot(session: Session, user_id: int, kind: str) -> Decision:
     Locks the user's releases until the transaction ends; on SQLite the caller's earlier
     write already holds the database's single write lock."""
     queue = ROUTES[kind][1]
+    # Its own statement: the count's snapshot must be taken once the locks are held.
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock_shared(:key), pg_advisory_xact_lock(:key4, :user)"),
-            {"key": _LOCK_KEY, "key4": _LOCK_KEY, "user": user_id},
-        )
+        session.execute(_SLOT_LOCKS, {"user_id": user_id})
     else:
-        session.execute(update(Job).where(false()).values(sent_at=None))
-    flying, waiting = session.execute(
-        select(
-            func.count().filter(Job.sent_at.is_not(None)),
-            func.count().filter(Job.sent_at.is_(None), Job.status == "queued"),
-        ).where(
-            Job.status.in_(("queued", "running")),
-            Job.kind.in_(kinds_of(queue)),
-            Job.priority == "interactive",
-            Job.user_id == user_id,
-        )
-    ).one()
+        session.execute(_NO_OP_WRITE)
+    flying, waiting = session.execute(_slot_counts(queue), {"user_id": user_id}).one()
     if flying >= per_user_limit(queue):
         return "wait"
     return "pass" if waiting else "release"

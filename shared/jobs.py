@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import Table, event, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from shared.db.base import utcnow
 from shared.db.models import Job
@@ -101,7 +101,8 @@ def create_job(
         priority = parent.priority if parent is not None else "interactive"
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, got {priority!r}")
-    job = Job(
+    values: dict[str, Any] = dict.fromkeys(_JOB_COLUMNS)  # every column set: none to load
+    values.update(
         id=uuid.uuid4(),
         kind=kind,
         user_id=user_id,
@@ -114,15 +115,29 @@ def create_job(
         attempts=0,
         created_at=utcnow(),
     )
+    job = Job(**values)
     by_hand = user_id is not None and _by_hand(session, job)
     decision = take_slot(session, user_id, kind) if user_id is not None and by_hand else "pass"
     if decision == "release":
         send_after_commit(session, job)
     elif decision == "pass":
         request_dispatch(session)
-    session.add(job)
-    session.flush()
+    _insert(session, job)
     return job
+
+
+_JOB_COLUMNS = tuple(c.key for c in Job.__table__.columns)
+_JOBS: Table = Job.__table__  # type: ignore[assignment]
+_INSERT_JOB = insert(_JOBS)
+
+
+def _insert(session: Session, job: Job) -> None:
+    """One INSERT, then the object joins the session as loaded from it: the unit of work's
+    flush (its bookkeeping costs more than the statement) is left out."""
+    session.flush()  # what the session holds goes first (the job's posting, its parent)
+    session.execute(_INSERT_JOB, {key: getattr(job, key) for key in _JOB_COLUMNS})
+    make_transient_to_detached(job)
+    session.add(job)
 
 
 def _by_hand(session: Session, job: Job) -> bool:

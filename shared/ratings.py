@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -12,8 +14,7 @@ from shared.db.models import Job, Posting, Rating
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
 from shared.quotas import check_queued_jobs
-
-RATING_ERROR = "rating must be 0, 1, 2 or 3"
+from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -62,29 +63,62 @@ def insert_posting(session: Session, job_id: str) -> Posting:
     return posting
 
 
-def upsert_rating(session: Session, user_id: int, posting_id: int, value: int) -> Rating:
-    """Insert or update, and read the row back, in one statement."""
+_RATINGS: Table = Rating.__table__  # type: ignore[assignment]
+_POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
+# What a rating's answer shows, read by Core statements built once: no ORM objects to load.
+_RATING_OUT = [_RATINGS.c[name] for name in RatingPublic.model_fields if name in _RATINGS.c]
+_PUBLIC_BY_JOB_ID = select(*(_POSTINGS.c[name] for name in PostingPublic.model_fields)).where(
+    _POSTINGS.c.job_id == bindparam("job_id")
+)
+
+
+def _upsert_rating(insert):  # type: ignore[no-untyped-def]
+    stmt = insert(_RATINGS).values(
+        user_id=bindparam("user_id"),
+        posting_id=bindparam("posting_id"),
+        rating=bindparam("rating"),
+        created_at=bindparam("created_at"),
+        updated_at=bindparam("updated_at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["user_id", "posting_id"],
+        set_={"rating": stmt.excluded.rating, "updated_at": stmt.excluded.updated_at},
+    ).returning(*_RATING_OUT)
+
+
+_UPSERT_RATING = {"postgresql": _upsert_rating(pg_insert), "sqlite": _upsert_rating(sqlite_insert)}
+
+
+def upsert_rating(session: Session, user_id: int, posting_id: int, value: int) -> Row[Any]:
+    """Insert or update in one statement; the row's public columns come back."""
     check_rating(value)
     now = utcnow()
-    stmt = (
-        dialect_insert(session)(Rating)
-        .values(
-            user_id=user_id, posting_id=posting_id, rating=value, created_at=now, updated_at=now
-        )
-        .on_conflict_do_update(
-            index_elements=["user_id", "posting_id"], set_={"rating": value, "updated_at": now}
-        )
-        .returning(Rating)
-    )
-    return session.scalars(stmt, execution_options={"populate_existing": True}).one()
+    row = dict(user_id=user_id, posting_id=posting_id, rating=value, created_at=now, updated_at=now)
+    return session.execute(_UPSERT_RATING[session.get_bind().dialect.name], row).one()
 
 
-def rate_url(session: Session, user_id: int, url: str, value: int) -> tuple[Rating, Posting, Job]:
+def rating_public(rating: Rating | Row[Any], posting: Posting | Row[Any]) -> RatingPublic:
+    out = RatingPublic.model_validate(rating)
+    out.title, out.company = posting.title, posting.company
+    out.posting_status = posting.status
+    if posting.status != "fetched":
+        out.posting_status_reason = posting.status_reason
+    return out
+
+
+def rate_url(
+    session: Session, user_id: int, url: str, value: int
+) -> tuple[RatingPublic, Posting | Row[Any], Job]:
     """Store the rating at once (it is never lost, whatever the scrape does later) and queue
-    the scrape, which is a no-op when the posting is already stored and fresh."""
+    the scrape, which is a no-op when the posting is already stored and fresh. A known
+    posting (the usual case) is read as the answer shows it; a new one is inserted."""
     check_rating(value)
-    posting = posting_for_url(session, url)
+    job_id = job_id_from_url(url)
+    posting: Posting | Row[Any] | None
+    posting = session.execute(_PUBLIC_BY_JOB_ID, {"job_id": job_id}).first()
+    if posting is None:
+        posting = insert_posting(session, job_id)
     check_queued_jobs(session, user_id)
     rating = upsert_rating(session, user_id, posting.id, value)
     job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
-    return rating, posting, job
+    return rating_public(rating, posting), posting, job

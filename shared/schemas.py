@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, computed_field, field_validator
 
-from shared.ratings import RATING_ERROR
+RATING_ERROR = "rating must be 0, 1, 2 or 3"
 
 
 class Credentials(BaseModel):

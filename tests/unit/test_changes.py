@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, delete, update
+from sqlalchemy import bindparam, create_engine, delete, update
 from sqlalchemy.orm import Session
 
 from shared import changes
@@ -20,7 +20,7 @@ from shared.db.models import (
     Rating,
     User,
 )
-from shared.ratings import dialect_insert
+from shared.ratings import dialect_insert, upsert_rating
 
 
 @pytest.fixture
@@ -114,3 +114,18 @@ def test_a_bare_url_row_bumps_nothing_until_its_fetch_writes_it(session: Session
     session.add(Posting(id=3, title="Planted, already fetched"))
     session.commit()
     assert counters(session) == (1, 0, 3)
+
+
+def test_statements_built_once_bump_the_users_their_parameters_name(session: Session) -> None:
+    """A `bindparam()` has no value of its own: the user is read from the parameters."""
+    upsert_rating(session, 2, 1, 3)  # its INSERT .. ON CONFLICT is built at import
+    session.commit()
+    assert counters(session) == (0, 1, 1)
+    by_user = update(Rating).where(Rating.user_id == bindparam("uid")).values(rating=1)
+    session.execute(by_user, {"uid": 1})
+    session.commit()
+    assert counters(session) == (1, 1, 1)
+    of_users = delete(Rating).where(Rating.user_id.in_(bindparam("uids", expanding=True)))
+    session.execute(of_users, {"uids": [2]})
+    session.commit()
+    assert counters(session) == (1, 2, 1)

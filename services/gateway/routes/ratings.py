@@ -8,7 +8,7 @@ from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, js
 from services.gateway.routes.params import Offset, PathId
 from shared.db.models import Rating
 from shared.postings import visible_posting
-from shared.ratings import rate_url
+from shared.ratings import rate_url, rating_public
 from shared.schemas import (
     JobPublic,
     Page,
@@ -23,12 +23,7 @@ router = APIRouter(prefix="/ratings", tags=["ratings"])
 
 
 def rating_out(rating: Rating) -> RatingPublic:
-    out = RatingPublic.model_validate(rating)
-    out.title, out.company = rating.posting.title, rating.posting.company
-    out.posting_status = rating.posting.status
-    if rating.posting.status != "fetched":
-        out.posting_status_reason = rating.posting.status_reason
-    return out
+    return rating_public(rating, rating.posting)
 
 
 def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
@@ -51,7 +46,7 @@ def _submit(session: Session, user_id: int, body: RatingIn) -> RatingSubmitted:
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return RatingSubmitted(
-        rating=rating_out(rating),
+        rating=rating,
         posting=PostingPublic.model_validate(posting),
         job=JobPublic.model_validate(job),
     )
