@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import BlockRule, Job
+from shared.jobs import PRIORITIES
+from shared.queue import ROUTES
 from shared.settings import get_settings
 
 
@@ -19,11 +21,19 @@ class QuotaExceeded(Exception):
         self.message, self.status_code, self.retry_after = message, status_code, retry_after
 
 
+# Every kind and priority named, so the dispatcher's index (status, kind, priority, user)
+# finds the user's queued jobs alone, not the user's whole history of jobs.
+_QUEUED = select(func.count()).where(
+    Job.status == "queued",
+    Job.kind.in_(list(ROUTES)),
+    Job.priority.in_(PRIORITIES),
+    Job.user_id == bindparam("user_id"),
+)
+
+
 def check_queued_jobs(session: Session, user_id: int, adding: int = 1) -> None:
     limit = get_settings().max_queued_jobs_per_user
-    queued = session.scalar(
-        select(func.count()).where(Job.user_id == user_id, Job.status == "queued")
-    )
+    queued = session.scalar(_QUEUED, {"user_id": user_id})
     if (queued or 0) + adding > limit:
         raise QuotaExceeded(
             f"too many queued jobs: you have {queued} and this adds {adding}, the limit is "
