@@ -9,7 +9,9 @@ therefore stays in the database: another user's interactive job is behind at mos
 messages in its Celery queue, whatever that backlog is.
 
 Passes run after every commit that created jobs, after every job finishes (one pass for
-both when the finished job created some), and from beat as a safety net. A pass holds a
+both when the finished job created some), and from beat as a safety net. A user's own
+interactive job that finishes having queued nothing frees its slot alone: `free_slot`
+releases that slot's next jobs under the user's lock, with no pass. A pass holds a
 deployment-wide lock for its few queries, so two passes never release the same slot twice.
 
 A new interactive job a user started by hand (a rating, a prediction, a search) skips the
@@ -112,15 +114,51 @@ def take_slot(session: Session, user_id: int, kind: str) -> Decision:
     Locks the user's releases until the transaction ends; on SQLite the caller's earlier
     write already holds the database's single write lock."""
     queue = ROUTES[kind][1]
+    flying, waiting = _lock_and_count(session, user_id, queue)
+    if flying >= per_user_limit(queue):
+        return "wait"
+    return "pass" if waiting else "release"
+
+
+def _lock_and_count(session: Session, user_id: int, queue: str) -> tuple[int, int]:
+    """The user's interactive jobs of `queue` in flight and waiting, with the user's releases
+    locked until the transaction ends (shared with other users', exclusive of a pass)."""
     # Its own statement: the count's snapshot must be taken once the locks are held.
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_SLOT_LOCKS, {"user_id": user_id})
     else:
         session.execute(_NO_OP_WRITE)
     flying, waiting = session.execute(_slot_counts(queue), {"user_id": user_id}).one()
-    if flying >= per_user_limit(queue):
-        return "wait"
-    return "pass" if waiting else "release"
+    return int(flying), int(waiting)
+
+
+_FINISHED_JOB = select(Job.user_id, Job.kind, Job.priority, Job.parent_id, Job.status).where(
+    Job.id == bindparam("job_id")
+)
+
+
+def free_slot(session: Session, finished: uuid.UUID) -> list[Release] | None:
+    """After a user's own interactive job (no parent) is over and its last step queued
+    nothing, only its slot gained room: interactive classes have no cross-user budget, and
+    it has no parent to wake or report on. That slot's oldest waiting jobs are released, as
+    a pass would release them, under its user's lock as `take_slot` decides, instead of a
+    pass, whose deployment-wide lock would hold up every user's rating meanwhile. None for
+    any other job: it needs a pass."""
+    job = session.execute(_FINISHED_JOB, {"job_id": finished}).one_or_none()
+    if (
+        job is None
+        or job.user_id is None
+        or job.parent_id is not None
+        or job.priority != "interactive"
+        or job.status not in ("succeeded", "failed", "cancelled")
+    ):
+        return None
+    queue = ROUTES[job.kind][1]
+    flying, waiting = _lock_and_count(session, job.user_id, queue)
+    room = min(per_user_limit(queue) - flying, waiting)
+    if room <= 0:
+        return []
+    return _release(session, _oldest(session, (queue, "interactive", job.user_id), room))
 
 
 def wake_parents(session: Session, parent_id: uuid.UUID | None = None) -> None:
@@ -211,42 +249,52 @@ def dispatch(session: Session) -> list[Release]:
     _serialize(session)
     wake_parents(session)
     rounds = _allot(_counts(session, in_flight=True), _counts(session, in_flight=False))
-    now, out = utcnow(), list[Release]()
+    out = list[Release]()
     for group in rounds:
-        per_user: list[list[Release]] = []
-        for (queue, priority, user_id), n in group:
-            rows = session.execute(
-                select(Job.id, Job.kind, Job.attempts)
-                .where(Job.status == "queued", Job.sent_at.is_(None))
-                .where(Job.kind.in_(kinds_of(queue)), Job.priority == priority)
-                .where(Job.user_id.is_(None) if user_id is None else Job.user_id == user_id)
-                .order_by(Job.created_at)
-                .limit(n)
-            ).all()
-            per_user.append([(r.id, r.kind, r.attempts + 1) for r in rows])
+        per_user = [_oldest(session, slot, n) for slot, n in group]
         # Round-robin across users in the Celery queue, too.
         for batch in zip_longest(*per_user):
             out.extend(item for item in batch if item is not None)
+    return _release(session, out)
+
+
+def _oldest(session: Session, slot: Slot, n: int) -> list[Release]:
+    """The slot's `n` oldest waiting jobs."""
+    queue, priority, user_id = slot
+    rows = session.execute(
+        select(Job.id, Job.kind, Job.attempts)
+        .where(Job.status == "queued", Job.sent_at.is_(None))
+        .where(Job.kind.in_(kinds_of(queue)), Job.priority == priority)
+        .where(Job.user_id.is_(None) if user_id is None else Job.user_id == user_id)
+        .order_by(Job.created_at)
+        .limit(n)
+    ).all()
+    return [(r.id, r.kind, r.attempts + 1) for r in rows]
+
+
+def _release(session: Session, out: list[Release]) -> list[Release]:
+    """Marks them sent (in flight from now on); the caller commits, then sends."""
     if out:
-        ids = [job_id for job_id, _, _ in out]
         session.execute(
             update(Job)
-            .where(Job.id.in_(ids))
-            .values(sent_at=now)
+            .where(Job.id.in_([job_id for job_id, _, _ in out]))
+            .values(sent_at=utcnow())
             .execution_options(synchronize_session=False)
         )
     return out
 
 
-def dispatch_now(finished: uuid.UUID | None = None) -> int:
+def dispatch_now(finished: uuid.UUID | None = None, *, queued_jobs: bool = True) -> int:
     """One pass in its own transaction; messages go only after it commits. After job
     `finished` is over, the same transaction reports its parent's progress: one transaction
-    per finished job for both (a scrape is a few short transactions, each commit a flush)."""
+    per finished job for both (a scrape is a few short transactions, each commit a flush).
+    A finished job whose last step queued no jobs may need no pass (`free_slot`)."""
     from shared.jobs import send
 
     with session_scope() as session:
-        released = dispatch(session)
-        if finished is not None:
+        freed = None if finished is None or queued_jobs else free_slot(session, finished)
+        released = freed if freed is not None else dispatch(session)
+        if finished is not None and freed is None:
             parent_id = session.scalar(select(Job.parent_id).where(Job.id == finished))
             if parent_id is not None:
                 report_children(session, parent_id)
@@ -258,9 +306,9 @@ def dispatch_now(finished: uuid.UUID | None = None) -> int:
     return len(released)
 
 
-def dispatch_soon(finished: uuid.UUID | None = None) -> None:
+def dispatch_soon(finished: uuid.UUID | None = None, *, queued_jobs: bool = True) -> None:
     """After a commit: a failed pass must not fail the work that triggered it."""
     try:
-        dispatch_now(finished)
+        dispatch_now(finished, queued_jobs=queued_jobs)
     except Exception:
         log.exception("dispatch pass failed; beat's pass will release the jobs")

@@ -303,8 +303,9 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
         held = claim(jid, attempt)
         if held is None:
             return
+        queued_jobs = True  # unless the work's last step is known to have queued none
         try:
-            _run_claimed(jid, held, work)
+            queued_jobs = _run_claimed(jid, held, work)
         except (JobCancelled, JobSuperseded):
             pass
         except TransientJobError as exc:
@@ -316,7 +317,7 @@ def run_job(job_id: str, work: Work, attempt: int | None = None) -> None:
             error = public_error(exc)
             _set(jid, held, status="failed", error=error, message=f"failed: {error}",
                  finished_at=utcnow())  # fmt: skip
-        _slot_freed(jid)
+        _slot_freed(jid, queued_jobs)
     except DATABASE_UNAVAILABLE as exc:
         log.warning("job %s: database unavailable (%s); will retry", jid, type(exc).__name__)
         if held is not None:
@@ -347,15 +348,17 @@ def _heartbeat(jid: uuid.UUID, held: int) -> Iterator[None]:
         stop.set()
 
 
-def _slot_freed(jid: uuid.UUID) -> None:
+def _slot_freed(jid: uuid.UUID, queued_jobs: bool) -> None:
     """The job no longer runs: its parent may continue, and the user's next job may go.
-    One pass, which also wakes or reports on the parent, for the jobs it created too."""
+    One pass, which also wakes or reports on the parent, for the jobs it created too (or,
+    for a user's own job that queued none, its slot's next jobs: shared.dispatch.free_slot)."""
     from shared.dispatch import dispatch_soon
 
-    dispatch_soon(finished=jid)
+    dispatch_soon(finished=jid, queued_jobs=queued_jobs)
 
 
-def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
+def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> bool:
+    """Whether the work's last step queued jobs (or freed slots) that a pass must place."""
     with _heartbeat(jid, held), session_scope() as session:
         job = session.get(Job, jid)
         assert job is not None
@@ -365,7 +368,8 @@ def _run_claimed(jid: uuid.UUID, held: int, work: Work) -> None:
         finally:
             # The pass `_slot_freed` runs once the job is over releases what its last step
             # created too: no pass of its own after this last commit.
-            session.info.pop(_DISPATCH, None)
+            queued_jobs = bool(session.info.pop(_DISPATCH, False))
+    return queued_jobs
 
 
 def _work_and_finish(session: Session, job: Job, progress: Progress, work: Work) -> None:

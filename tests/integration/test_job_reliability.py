@@ -333,3 +333,49 @@ def test_a_child_queued_after_its_roots_cancel_is_cancelled_when_claimed(
     finally:
         with session_scope() as session:
             session.execute(delete(Job).where(Job.id.in_([child.id, root.id])))
+
+
+def test_a_users_finished_job_that_queued_nothing_releases_that_users_slot_alone(
+    database: str, redis_broker: str
+) -> None:
+    """No deployment-wide pass after a user's own job that queued nothing (whose lock would
+    hold up every rating meanwhile): that slot's oldest waiting jobs go, up to its budget
+    (LIR_DISPATCH_PER_USER, 2), and another user's waiting job waits for the next pass."""
+    from datetime import timedelta
+
+    from shared.db.base import utcnow
+    from shared.db.models import User
+    from shared.dispatch import dispatch_now
+
+    r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    key = TEST_ENV["LIR_BROKER_KEY_PREFIX"] + "scrape"
+    users = [User(email=f"slot-{uuid.uuid4().hex[:8]}@example.com", password_hash="x")]
+    users.append(User(email=f"slot-{uuid.uuid4().hex[:8]}@example.com", password_hash="x"))
+    now = utcnow()
+    with session_scope() as session:
+        session.add_all(users)
+        session.flush()
+        a, b = users[0].id, users[1].id
+
+        def job(user_id: int, ago: int, status: str = "queued") -> Job:
+            created = now - timedelta(seconds=ago)
+            sent = created if status != "queued" else None
+            return Job(id=uuid.uuid4(), kind="scrape", user_id=user_id, status=status,
+                       attempts=0, params={}, created_at=created, sent_at=sent)  # fmt: skip
+
+        done = job(a, 10, "succeeded")
+        waiting = [job(a, 9), job(a, 8), job(a, 7)]
+        other = job(b, 20)
+        session.add_all([done, *waiting, other])
+    try:
+        assert dispatch_now(finished=done.id, queued_jobs=False) == 2
+        assert [job_row(str(j.id)).sent_at is not None for j in waiting] == [True, True, False]
+        assert job_row(str(other.id)).sent_at is None
+        assert dispatch_now(finished=done.id) == 1  # a job that queued some: the pass
+        assert job_row(str(other.id)).sent_at is not None
+        assert job_row(str(waiting[2].id)).sent_at is None  # its user's slot is full
+    finally:
+        with session_scope() as session:
+            session.execute(delete(Job).where(Job.user_id.in_([a, b])))
+            session.execute(delete(User).where(User.id.in_([a, b])))
+        r.delete(key)
