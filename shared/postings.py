@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -76,10 +76,15 @@ def linkedin_client() -> LinkedInClient:
 
 
 def is_fresh(posting: Posting) -> bool:
-    if posting.status != "fetched" or posting.fetched_at is None:
+    return fresh(posting.status, posting.fetched_at)
+
+
+def fresh(status: str, fetched_at: datetime | None) -> bool:
+    """Read recently enough to be answered from the store (`is_fresh` of a posting's columns)."""
+    if status != "fetched" or fetched_at is None:
         return False
     max_age = timedelta(hours=get_settings().posting_max_age_hours)
-    fetched = aware(posting.fetched_at)
+    fetched = aware(fetched_at)
     return fetched is not None and utcnow() - fetched < max_age
 
 

@@ -9,19 +9,23 @@ from threading import Lock
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, and_, bindparam, delete, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from shared.artifacts import read_artifact
+from shared.career.qualify import NO_MATCH
 from shared.db.base import utcnow
-from shared.db.models import HiddenPosting, ModelVersion, Posting, Prediction, Rating
+from shared.db.models import HiddenPosting, ModelVersion, Posting, Prediction, Profile, Rating
+from shared.extraction.version import RULES_VERSION
 from shared.jobs import aware
 from shared.learning.explain import blended_explanations
 from shared.learning.prior import PRIOR_EXPLANATION, prior_proba, prior_scores
 from shared.learning.service import get_preferences
 from shared.ml.heuristic import heuristic_scores
 from shared.ml.scoring import Blend, model_weight
+from shared.postings import fresh
 from shared.ratings import dialect_insert
+from shared.schemas import PostingPublic
 from shared.training import active_model, posting_record
 
 _CACHE: OrderedDict[tuple[int, str], Any] = OrderedDict()
@@ -223,14 +227,77 @@ def _stored(
     if pred is None:
         return None
     version = pred.version
-    if version is not None and not pred.is_active:
-        return None  # an older model's score
-    if version is None and active_model(session, user_id) is not None:
-        return None  # the heuristic's, from before the first model
-    made, extracted = aware(pred.created_at), aware(posting.extracted_at)
-    if made is None or (extracted is not None and made < extracted):
-        return None  # the posting was read again since
+    has_model = version is None and active_model(session, user_id) is not None
+    if not _holds(version, pred.is_active, has_model, pred.created_at, posting.extracted_at):
+        return None
     return _out(pred, version), pred.model_version_id
+
+
+def _holds(
+    version: int | None,
+    is_active: bool | None,
+    has_model: bool,
+    scored_at: Any,
+    extracted_at: Any,
+) -> bool:
+    """Whether a stored score still answers (both ways of reading it use this one rule)."""
+    if version is not None and not is_active:
+        return False  # an older model's score
+    if version is None and has_model:
+        return False  # the heuristic's, from before the first model
+    made, extracted = aware(scored_at), aware(extracted_at)
+    # Not if the posting was read again since it was scored.
+    return made is not None and (extracted is None or made >= extracted)
+
+
+_ACTIVE = aliased(ModelVersion)
+# The stored-prediction hot path in one statement: the posting's shown columns, what says
+# whether it is fresh and extracted by the current rules, the user's stored score with its
+# model version, and whether the user has an active model or a profile.
+_ANSWER = (
+    select(
+        *(Posting.__table__.c[name] for name in PostingPublic.model_fields),
+        Posting.extracted_at,
+        Posting.rules_extraction["rules_version"].as_string().label("rules_version"),
+        Prediction.predicted,
+        Prediction.probabilities,
+        Prediction.expected_score,
+        Prediction.created_at.label("scored_at"),
+        ModelVersion.version.label("model_version"),
+        ModelVersion.is_active.label("model_is_active"),
+        exists()
+        .where(_ACTIVE.user_id == bindparam("user_id"), _ACTIVE.is_active)
+        .label("has_model"),
+        exists().where(Profile.user_id == bindparam("user_id")).label("has_profile"),
+    )
+    .select_from(Posting)
+    .outerjoin(
+        Prediction,
+        and_(Prediction.posting_id == Posting.id, Prediction.user_id == bindparam("user_id")),
+    )
+    .outerjoin(ModelVersion, ModelVersion.id == Prediction.model_version_id)
+    .where(Posting.job_id == bindparam("job_id"))
+)
+
+
+def stored_answer(conn: Connection, user_id: int, job_id: str) -> dict[str, Any] | None:
+    """`POST /predictions` for a stored posting whose stored score still holds, from one
+    statement: the posting and its prediction, as `prediction_for` gives them. None for
+    anything else (a new, stale or not yet extracted posting, a score to compute, a profile
+    to match against), which the full path answers."""
+    row = conn.execute(_ANSWER, {"user_id": user_id, "job_id": job_id}).first()
+    if row is None or row.predicted is None or row.has_profile:
+        return None
+    if row.extracted_at is None or not fresh(row.status, row.fetched_at):
+        return None
+    if row.rules_version != RULES_VERSION:
+        return None  # to be extracted again
+    if not _holds(
+        row.model_version, row.model_is_active, row.has_model, row.scored_at, row.extracted_at
+    ):
+        return None
+    prediction = {**_out(row, row.model_version), **NO_MATCH}
+    return {"posting": PostingPublic.model_validate(row), "prediction": prediction}
 
 
 def _row(

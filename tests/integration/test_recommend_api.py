@@ -9,9 +9,13 @@ import zipfile
 from typing import Any
 
 import pytest
+from sqlalchemy import event, select
 
+from shared.db.base import utcnow
+from shared.db.models import Posting, Prediction
+from shared.db.session import get_engine, session_scope
 from shared.extraction.currency import to_usd
-from tests.conftest import Worker, signup, wait_for, wait_job
+from tests.conftest import Worker, cancel_jobs, signup, wait_for, wait_job
 
 URL = "https://www.linkedin.com/jobs/view/{}/"
 FIRST_ID = 3400100000
@@ -134,6 +138,63 @@ def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -
     assert newer["prediction"]["model_version"] == pred["model_version"] + 1
     bad = api.post("/api/v1/predictions", json={"url": "https://example.org/x"}, headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_stored_prediction_is_one_statement_and_follows_the_stored_rows(
+    rated: dict[str, Any],
+) -> None:
+    """The stored answer is the full path's (the same posting and prediction fields) from one
+    SELECT, and never outlives what it depends on: a re-extraction of the posting, a score
+    from before the active model, rules of another version."""
+    api, headers = rated["api"], rated["headers"]
+    user_id = api.get("/api/v1/me", headers=headers).json()["user"]["id"]
+    url = URL.format(3400188888)
+    first = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+    assert first.status_code == 202
+    wait_job(api, headers, first.json()["job"]["id"])
+    wait_for(lambda: idle(api, headers), timeout=60)
+    full = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
+    assert full.status_code == 200, full.text
+    expected = full.json()
+    expected["prediction"].pop("explanation")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "api_tokens" not in statement:  # the token's lookup once its cache entry expires
+            statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        stored = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert stored.status_code == 200 and stored.json() == expected
+    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT"), statements
+
+    def predict() -> dict[str, Any]:
+        res = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+        assert res.status_code == 200, res.text
+        return dict(res.json()["prediction"])
+
+    def change(**values: Any) -> None:
+        with session_scope() as session:
+            posting = session.scalars(select(Posting).where(Posting.job_id == "3400188888")).one()
+            row = session.get(Prediction, {"user_id": user_id, "posting_id": posting.id})
+            assert row is not None
+            for key, value in values.items():
+                setattr(posting if hasattr(Posting, key) else row, key, value)
+
+    marked = {"predicted": 3, "probabilities": [0.0, 0.0, 0.0, 1.0], "expected_score": 3.0}
+    change(**marked)
+    assert {k: predict()[k] for k in marked} == marked  # the stored row answers
+    change(**marked, extracted_at=utcnow())  # read again after the row was scored
+    assert predict() == expected["prediction"]
+    change(**marked, model_version_id=None)  # the heuristic's, from before the model
+    assert predict() == expected["prediction"]
+    change(rules_extraction={"rules_version": "2026.11.26-1"})  # to be extracted again
+    again = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
+    assert again.status_code == 202 and again.json()["job"]["kind"] == "scrape"
+    cancel_jobs(api, headers)
 
 
 def test_search_then_recommendations_honour_blocklist_and_hiding(rated: dict[str, Any]) -> None:

@@ -4,15 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, UploadFile, status
 from fastapi.responses import Response
-from sqlalchemy import func, select
 
 from services.gateway.deps import SessionDep, UserDep
+from shared.account import summary
 from shared.data_io import MAX_IMPORT_BYTES, export_zip, ratings_csv, start_import
-from shared.db.models import Job, Posting, Prediction, Rating
 from shared.insights import insights
 from shared.schemas import JobPublic
 from shared.tracker.csv_io import applications_csv
-from shared.training import active_model
 
 router = APIRouter(tags=["data"])
 
@@ -82,28 +80,4 @@ def extraction_agreement(session: SessionDep, user: UserDep) -> dict[str, Any]:
 
 @router.get("/me")
 def me(session: SessionDep, user: UserDep) -> dict[str, Any]:
-    def count(stmt: Any) -> int:
-        return int(session.scalar(stmt) or 0)
-
-    model = active_model(session, user.id)
-    return {
-        "user": {"id": user.id, "email": user.email},
-        "counts": {
-            "ratings": count(select(func.count()).where(Rating.user_id == user.id)),
-            "postings_fetched": count(
-                select(func.count())
-                .select_from(Rating)
-                .join(Posting)
-                .where(Rating.user_id == user.id, Posting.status == "fetched")
-            ),
-            "predictions": count(select(func.count()).where(Prediction.user_id == user.id)),
-            "active_jobs": count(
-                select(func.count()).where(
-                    Job.user_id == user.id, Job.status.in_(("queued", "running"))
-                )
-            ),
-        },
-        "model": {"version": model.version, "cv_accuracy": model.metrics.get("cv_accuracy")}
-        if model
-        else None,
-    }
+    return {"user": {"id": user.id, "email": user.email}, **summary(session, user.id)}

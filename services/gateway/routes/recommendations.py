@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
@@ -23,27 +23,32 @@ from shared.recommendations import (
 router = APIRouter(tags=["recommendations"])
 
 
-@router.get("/recommendations")
-async def recommendations(
-    user: CallerDep,
-    limit: int = Query(50, ge=1, le=500),
-    min_salary: float | None = Query(
+class ListQuery(BaseModel):
+    """The list's query parameters, validated as one model: FastAPI resolving seven
+    parameters one by one was a fifth of a cached list's CPU."""
+
+    limit: int = Field(50, ge=1, le=500)
+    min_salary: float | None = Field(
         None,
         ge=0,
         allow_inf_nan=False,
         description="minimum top annual pay, in rough US dollars across currencies",
-    ),
-    workplace: Literal["remote", "hybrid", "on-site"] | None = None,
-    seniority: str | None = None,
-    posted_within: int | None = Query(None, ge=1, le=365, description="days"),
-    include_tracked: bool = Query(False, description="also postings on the tracker"),
-    min_match: float | None = Query(
+    )
+    workplace: Literal["remote", "hybrid", "on-site"] | None = None
+    seniority: str | None = None
+    posted_within: int | None = Field(None, ge=1, le=365, description="days")
+    include_tracked: bool = Field(False, description="also postings on the tracker")
+    min_match: float | None = Field(
         None, ge=0, le=1, description="only postings you qualify for at least this well (0-1)"
-    ),
-) -> Response:
+    )
+
+
+@router.get("/recommendations")
+async def recommendations(user: CallerDep, q: Annotated[ListQuery, Query()]) -> Response:
     """A list the counters' copy in Redis vouches for costs one Redis read and no thread;
     checking the database's counters, or building the list, is one thread call."""
-    filters = Filters(min_salary, workplace, seniority, posted_within, include_tracked)
+    limit, min_match = q.limit, q.min_match
+    filters = Filters(q.min_salary, q.workplace, q.seniority, q.posted_within, q.include_tracked)
     query, user_id = (filters, limit, min_match), user.id
     body = served(user_id, query)
     if body is None:
