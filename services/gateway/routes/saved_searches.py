@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.gateway.deps import SessionDep, UserDep, not_found
 from services.gateway.routes.params import PathId
@@ -40,6 +40,17 @@ class SavedSearchPatch(BaseModel):
     every_hours: float | None = Field(None, gt=0, le=24 * 30)
     alert_min_score: Score | None = None
     email_digest: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_null_for_a_kept_value(self) -> Self:
+        # Left out keeps a value; null would clear one these columns must have.
+        nulls = [k for k in _NOT_NULL if k in self.model_fields_set and getattr(self, k) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null: leave it out to keep it")
+        return self
+
+
+_NOT_NULL = ("name", "limit", "every_hours", "email_digest")
 
 
 class SavedSearchPublic(BaseModel):
