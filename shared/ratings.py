@@ -41,10 +41,12 @@ def insert_posting(session: Session, job_id: str) -> Posting:
     """The global posting row for a LinkedIn job id, created if new. Concurrent callers
     (two users pasting the same URL) end up with the same row. A known posting (the usual
     case) costs one SELECT; only a new one pays for the INSERT."""
-    by_job_id = {"job_id": job_id}
-    posting = session.scalar(_BY_JOB_ID, by_job_id)
-    if posting is not None:
-        return posting
+    posting = session.scalar(_BY_JOB_ID, {"job_id": job_id})
+    return posting if posting is not None else _create_posting(session, job_id)
+
+
+def _create_posting(session: Session, job_id: str) -> Posting:
+    """Insert the row unless a concurrent caller just did, and read it back."""
     stmt = (
         dialect_insert(session)(Posting)
         .values(
@@ -58,7 +60,7 @@ def insert_posting(session: Session, job_id: str) -> Posting:
         .on_conflict_do_nothing(index_elements=["job_id"])
     )
     session.execute(stmt)
-    posting = session.scalar(_BY_JOB_ID, by_job_id)
+    posting = session.scalar(_BY_JOB_ID, {"job_id": job_id})
     assert posting is not None
     return posting
 
@@ -117,7 +119,7 @@ def rate_url(
     posting: Posting | Row[Any] | None
     posting = session.execute(_PUBLIC_BY_JOB_ID, {"job_id": job_id}).first()
     if posting is None:
-        posting = insert_posting(session, job_id)
+        posting = _create_posting(session, job_id)
     check_queued_jobs(session, user_id)
     rating = upsert_rating(session, user_id, posting.id, value)
     job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)

@@ -99,13 +99,20 @@ def test_on_demand_training_makes_a_new_version(rated: dict[str, Any]) -> None:
     assert listed["model_version"] == before + 1
 
 
-def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -> None:
-    api, headers = rated["api"], rated["headers"]
-    url = URL.format(3400199999)
+def predicted_after_a_scrape(api: Any, headers: dict[str, str], job_id: int) -> str:
+    """A new posting's first prediction is a scrape (202); the URL, once it and its follow-ups
+    are done."""
+    url = URL.format(job_id)
     first = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
     assert first.status_code == 202
     wait_job(api, headers, first.json()["job"]["id"])
     wait_for(lambda: idle(api, headers), timeout=60)
+    return url
+
+
+def test_predict_new_posting_scrapes_first_then_answers(rated: dict[str, Any]) -> None:
+    api, headers = rated["api"], rated["headers"]
+    url = predicted_after_a_scrape(api, headers, 3400199999)
     second = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
     assert second.status_code == 200, second.text
     pred = second.json()["prediction"]
@@ -148,11 +155,7 @@ def test_a_stored_prediction_is_one_statement_and_follows_the_stored_rows(
     from before the active model, rules of another version."""
     api, headers = rated["api"], rated["headers"]
     user_id = api.get("/api/v1/me", headers=headers).json()["user"]["id"]
-    url = URL.format(3400188888)
-    first = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
-    assert first.status_code == 202
-    wait_job(api, headers, first.json()["job"]["id"])
-    wait_for(lambda: idle(api, headers), timeout=60)
+    url = predicted_after_a_scrape(api, headers, 3400188888)
     full = api.post("/api/v1/predictions?explain=true", json={"url": url}, headers=headers)
     assert full.status_code == 200, full.text
     expected = full.json()
