@@ -455,10 +455,12 @@ def _set(job_id: uuid.UUID, attempt: int, **values: Any) -> None:
 
 def cancel(session: Session, job: Job) -> Job:
     """Cancel the job and every job it started (the children of an import or a search), even
-    when the job itself has finished its own part."""
+    when the job itself has finished its own part. Children first, then the job: a dispatch
+    pass locks them in that order too (releasing children, then reporting to their parent),
+    and the opposite order deadlocked with it."""
+    _cancel_where(session, Job.parent_id == job.id, message="cancelled with its parent job")
     if job.status in ACTIVE:
         job.status, job.finished_at, job.message = "cancelled", utcnow(), "cancelled by user"
-    _cancel_where(session, Job.parent_id == job.id, message="cancelled with its parent job")
     return job
 
 
@@ -468,7 +470,11 @@ def cancel_all(session: Session, user_id: int, kind: str | None = None) -> int:
     if kind is not None:
         roots = select(Job.id).where(Job.user_id == user_id, Job.kind == kind)
         where.append(or_(Job.kind == kind, Job.parent_id.in_(roots)))
-    return _cancel_where(session, *where, message="cancelled by user")
+    # Children before their parents, in the order a dispatch pass locks them (see `cancel`).
+    return sum(
+        _cancel_where(session, *where, level, message="cancelled by user")
+        for level in (Job.parent_id.is_not(None), Job.parent_id.is_(None))
+    )
 
 
 def _cancel_where(session: Session, *where: Any, message: str) -> int:

@@ -379,3 +379,62 @@ def test_a_users_finished_job_that_queued_nothing_releases_that_users_slot_alone
             session.execute(delete(Job).where(Job.user_id.in_([a, b])))
             session.execute(delete(User).where(User.id.in_([a, b])))
         r.delete(key)
+
+
+def test_cancel_takes_its_locks_in_the_order_a_dispatch_pass_does(
+    database: str, redis_broker: str
+) -> None:
+    """A pass marks a search's queued child sent, then reports progress on the search; a
+    cancel of that search at the same moment must wait for the child's row, not hold the
+    search's while it waits (that order deadlocked: one of the two failed)."""
+    import threading
+
+    from sqlalchemy import update
+
+    from shared.dispatch import report_children
+    from shared.jobs import cancel
+
+    root, child = _queued_jobs(2, created_ago=0)
+    root.status, child.parent_id, child.sent_at = "waiting", root.id, None
+    with session_scope() as session:
+        session.add(root)
+        session.flush()
+        session.add(child)
+    errors: list[BaseException] = []
+
+    def cancel_it() -> None:
+        try:
+            with session_scope() as session:
+                row = session.get(Job, root.id)
+                assert row is not None
+                cancel(session, row)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    try:
+        with session_scope() as pass_:
+            pass_.execute(update(Job).where(Job.id == child.id).values(sent_at=root.created_at))
+            canceller = threading.Thread(target=cancel_it)
+            canceller.start()
+            # The cancel now waits on a lock this pass holds.
+            wait_for(lambda: _lock_waits() > 0, timeout=30)
+            report_children(pass_, root.id)
+        canceller.join(timeout=30)
+        assert not canceller.is_alive() and not errors, errors
+        assert (job_row(str(root.id)).status, job_row(str(child.id)).status) == (
+            "cancelled",
+            "cancelled",
+        )
+    finally:
+        with session_scope() as session:
+            session.execute(delete(Job).where(Job.id.in_([child.id, root.id])))
+
+
+def _lock_waits() -> int:
+    from sqlalchemy import text
+
+    from shared.db.session import get_engine
+
+    with get_engine().connect() as conn:
+        waits = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        return int(conn.execute(text(waits)).scalar() or 0)
