@@ -9,7 +9,7 @@ from threading import Lock
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, bindparam, delete, exists, select
+from sqlalchemy import and_, bindparam, delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from shared.artifacts import read_artifact
@@ -254,7 +254,7 @@ _ACTIVE = aliased(ModelVersion)
 # The stored-prediction hot path in one statement: the posting's shown columns, what says
 # whether it is fresh and extracted by the current rules, the user's stored score with its
 # model version, and whether the user has an active model or a profile.
-_ANSWER = (
+STORED_ANSWER = (
     select(
         *(Posting.__table__.c[name] for name in PostingPublic.model_fields),
         Posting.extracted_at,
@@ -280,12 +280,11 @@ _ANSWER = (
 )
 
 
-def stored_answer(conn: Connection, user_id: int, job_id: str) -> dict[str, Any] | None:
-    """`POST /predictions` for a stored posting whose stored score still holds, from one
-    statement: the posting and its prediction, as `prediction_for` gives them. None for
-    anything else (a new, stale or not yet extracted posting, a score to compute, a profile
-    to match against), which the full path answers."""
-    row = conn.execute(_ANSWER, {"user_id": user_id, "job_id": job_id}).first()
+def stored_answer(row: Any) -> dict[str, Any] | None:
+    """`POST /predictions` for a stored posting whose stored score still holds, from the row
+    of `STORED_ANSWER` (params `user_id`, `job_id`): the posting and its prediction, as
+    `prediction_for` gives them. None for anything else (a new, stale or not yet extracted
+    posting, a score to compute, a profile to match against), which the full path answers."""
     if row is None or row.predicted is None or row.has_profile:
         return None
     if row.extracted_at is None or not fresh(row.status, row.fetched_at):

@@ -11,13 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
-from services.gateway import docs
+from services.gateway import docs, reads
 from services.gateway.errors import (
     API_ERRORS,
     database_refused_value,
     quota_exceeded,
     validation_error,
 )
+from services.gateway.fast_lane import FastLane
 from services.gateway.metrics import install_metrics
 from services.gateway.middleware import Liveness, RequestGuard, SecurityHeaders, SessionCookies
 from services.gateway.outage import install_outage_handler
@@ -50,7 +51,8 @@ from shared.settings import get_settings
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = get_settings().gateway_threads
-    yield
+    async with reads.pool_on_this_loop():
+        yield
 
 
 def create_app() -> FastAPI:
@@ -65,6 +67,7 @@ def create_app() -> FastAPI:
         cookie="lir_session",
         always_secure=settings.cookie_secure,
     )
+    app.add_middleware(FastLane)  # the hot requests skip routing, inside the guards and metric
     app.add_middleware(
         RequestGuard, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )

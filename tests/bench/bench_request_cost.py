@@ -65,7 +65,8 @@ def admin_sql(sql: str) -> None:
 
 class Counts:
     """SQL statements, transactions and pool check-outs (each a pre-ping), broker publishes
-    and Redis commands, by hooks on the libraries' own events."""
+    and Redis commands, by hooks on the libraries' own events (psycopg's async cursor for the
+    reads on the event loop's pool)."""
 
     def __init__(self) -> None:
         self.c: Counter[str] = Counter()
@@ -108,6 +109,16 @@ class Counts:
 
         redis.connection.AbstractConnection.send_packed_command = counted  # type: ignore[method-assign]
 
+        import psycopg
+
+        execute = psycopg.AsyncCursor.execute
+
+        async def counted_async(self: Any, *args: Any, **kwargs: Any) -> Any:
+            c["sql"] += 1  # the gateway's reads on its event loop's pool (no SQLAlchemy events)
+            return await execute(self, *args, **kwargs)
+
+        psycopg.AsyncCursor.execute = counted_async  # type: ignore[method-assign]
+
 
 def run_inline() -> None:
     """Sync routes and dependencies run on the calling thread: one thread to time and
@@ -147,10 +158,19 @@ def run_jobs() -> int:
 
 
 async def measure(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:
-    import httpx
 
     from services.gateway.app import create_app
+    from services.gateway.reads import pool_on_this_loop
     from tests.bench.bench_serving import bare_app
+
+    async with pool_on_this_loop():  # as the app's lifespan opens it (ASGITransport runs none)
+        return await _measure(args, log, create_app, bare_app)
+
+
+async def _measure(
+    args: argparse.Namespace, log: Callable[[str], None], create_app: Any, bare_app: Any
+) -> dict[str, Any]:
+    import httpx
 
     counts = Counts()
     counts.install()

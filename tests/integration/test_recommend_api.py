@@ -8,6 +8,7 @@ import io
 import zipfile
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, select
 
@@ -166,11 +167,19 @@ def test_a_stored_prediction_is_one_statement_and_follows_the_stored_rows(
         if "api_tokens" not in statement:  # the token's lookup once its cache entry expires
             statements.append(statement)
 
+    execute = psycopg.AsyncCursor.execute
+
+    async def seen_on_the_loop(cursor: Any, statement: Any, *args: Any, **kw: Any) -> Any:
+        seen(None, cursor, str(statement))  # the gateway's reads on its event loop's pool
+        return await execute(cursor, statement, *args, **kw)
+
     event.listen(get_engine(), "before_cursor_execute", seen)
+    psycopg.AsyncCursor.execute = seen_on_the_loop  # type: ignore[method-assign]
     try:
         stored = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
     finally:
         event.remove(get_engine(), "before_cursor_execute", seen)
+        psycopg.AsyncCursor.execute = execute  # type: ignore[method-assign]
     assert stored.status_code == 200 and stored.json() == expected
     assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT"), statements
 

@@ -174,7 +174,8 @@ def test_bad_input_and_other_users(stack: Any) -> None:
     assert changed.status_code == 200 and changed.json()["keywords"] == "electrician"
     assert changed.json()["limit"] == 4
     assert api.patch(f"{S}/{sid}", json={"limit": 0}, headers=headers).status_code == 422
-    for field in ("name", "limit", "every_hours", "email_digest"):
+    kept_by_the_search = ("keywords", "location", "filters")
+    for field in ("name", "limit", "every_hours", "email_digest", *kept_by_the_search):
         res = api.patch(f"{S}/{sid}", json={field: None}, headers=headers)
         assert res.status_code == 422 and field in str(res.json()["detail"]), res.text
     kept = api.get(f"{S}/{sid}", headers=headers).json()

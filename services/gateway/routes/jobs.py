@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, func, select
 
-from services.gateway.deps import CallerDep, SessionDep, UserDep, json_of, not_found, read_only
+from services.gateway import reads
+from services.gateway.deps import CallerDep, SessionDep, UserDep, not_found
 from services.gateway.routes.params import Offset
 from shared import jobs
 from shared.db.models import Job
@@ -42,20 +43,25 @@ def list_jobs(
 
 
 # Polled in a loop by every client that waits for a job: one indexed SELECT of the columns
-# it shows, built once, in autocommit, serialised once.
+# it shows, built once, on the event loop, serialised once.
 _jobs = Job.__table__.c
 _OWN_JOB = select(*(_jobs[name] for name in JobPublic.model_fields)).where(
     _jobs.id == bindparam("job_id"), _jobs.user_id == bindparam("user_id")
 )
 
 
+async def job_body(user_id: int, job_id: uuid.UUID) -> bytes | None:
+    """The job poll's answer (also the fast lane's), None when the caller has no such job."""
+    row = await reads.first(_OWN_JOB, {"job_id": job_id, "user_id": user_id})
+    return None if row is None else JobPublic.model_validate(row).model_dump_json().encode()
+
+
 @router.get("/{job_id}", response_model=JobPublic)
 async def get_job(job_id: uuid.UUID, user: CallerDep) -> Response:
-    params = {"job_id": job_id, "user_id": user.id}
-    row = await read_only(lambda conn: conn.execute(_OWN_JOB, params).first())
-    if row is None:
+    body = await job_body(user.id, job_id)
+    if body is None:
         raise not_found("job")
-    return json_of(JobPublic.model_validate(row))
+    return Response(body, media_type="application/json")
 
 
 JobKind = Literal["scrape", "extract", "train", "search", "import"]

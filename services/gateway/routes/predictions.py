@@ -6,19 +6,29 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
-from services.gateway.deps import CallerDep, in_session, read_only
+from services.gateway import reads
+from services.gateway.deps import CallerDep, in_session
 from shared.career.qualify import match_fields, matches_for
 from shared.linkedin.urls import job_id_from_url
 from shared.postings import pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
-from shared.scoring import prediction_for, stored_answer
+from shared.scoring import STORED_ANSWER, prediction_for, stored_answer
 
 router = APIRouter(prefix="/predictions", tags=["predictions"])
 
 
 class PredictIn(BaseModel):
     url: str = Field(min_length=1, max_length=2000)
+
+
+async def stored_prediction(user_id: int, url: str) -> bytes | None:
+    """The answer for a stored posting whose stored score holds (also the fast lane's);
+    None when the full path must answer. ValueError for a URL that names no posting."""
+    job_id = job_id_from_url(url)
+    row = await reads.first(STORED_ANSWER, {"user_id": user_id, "job_id": job_id})
+    stored = stored_answer(row)
+    return None if stored is None else to_json(stored)
 
 
 @router.post("", responses={202: {"description": "the posting is being scraped first"}})
@@ -30,12 +40,11 @@ async def predict(
     """A stored posting answers at once; a new one is scraped first (202 + job to poll)."""
     if not explain:
         try:
-            job_id = job_id_from_url(body.url)
+            stored = await stored_prediction(user.id, body.url)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        stored = await read_only(lambda conn: stored_answer(conn, user.id, job_id))
         if stored is not None:
-            return Response(to_json(stored), media_type="application/json")
+            return Response(stored, media_type="application/json")
     return await in_session(lambda session: _predict(session, user.id, body.url, explain))
 
 

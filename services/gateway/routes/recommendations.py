@@ -43,13 +43,18 @@ class ListQuery(BaseModel):
     )
 
 
+def list_key(q: ListQuery) -> tuple[Filters, int, float | None]:
+    """The list's query as the cache keys it (also the fast lane's)."""
+    filters = Filters(q.min_salary, q.workplace, q.seniority, q.posted_within, q.include_tracked)
+    return filters, q.limit, q.min_match
+
+
 @router.get("/recommendations")
 async def recommendations(user: CallerDep, q: Annotated[ListQuery, Query()]) -> Response:
     """A list the counters' copy in Redis vouches for costs one Redis read and no thread;
     checking the database's counters, or building the list, is one thread call."""
-    limit, min_match = q.limit, q.min_match
-    filters = Filters(q.min_salary, q.workplace, q.seniority, q.posted_within, q.include_tracked)
-    query, user_id = (filters, limit, min_match), user.id
+    query, user_id = list_key(q), user.id
+    filters, limit, min_match = query
     body = served(user_id, query)
     if body is None:
         try:

@@ -50,7 +50,7 @@ class SavedSearchPatch(BaseModel):
         return self
 
 
-_NOT_NULL = ("name", "limit", "every_hours", "email_digest")
+_NOT_NULL = ("name", "keywords", "location", "filters", "limit", "every_hours", "email_digest")
 
 
 class SavedSearchPublic(BaseModel):
