@@ -58,7 +58,8 @@ def commands(port: int, concurrency: int, gateway_workers: int | None = None) ->
     return [
         gateway_command("services.gateway.app:app", port, gateway_workers),
         [*worker, "-Q", "scrape", "-n", "scrape@%h", *SCRAPE_POOL, *quiet],
-        # Only these processes ever load the embedding model (torch).
+        # Only these processes ever load the embedding model (torch); they rank searches too
+        # (a search's `rank` child), so the scrape worker never loads the scoring stack.
         [*worker, "-Q", "extract", "-n", "extract@%h", *pool, *quiet],
         [*worker, "-Q", others, "-n", "work@%h", *pool, *quiet],
         [*worker, "-Q", MAINTENANCE_QUEUE, "-n", "maintenance@%h", "--pool", "solo", "--beat"]

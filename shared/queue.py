@@ -12,6 +12,9 @@ from celery import Celery
 from shared.settings import Settings, get_settings
 
 # kind -> (task name, queue). One queue per kind of work, so training never holds up scraping.
+# A search runs on the scrape queue (its LinkedIn request is a scrape's) but ranks on the
+# extract queue, as a child "rank" job: scoring loads pandas, scikit-learn and the user's
+# model, which the extract processes hold anyway and the scrape worker then never loads.
 ROUTES: dict[str, tuple[str, str]] = {
     "scrape": ("scrape.posting", "scrape"),
     "extract": ("extract.posting", "extract"),
@@ -19,6 +22,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "search": ("search.run", "scrape"),
     "import": ("import.ratings", "extract"),
     "saved_search": ("saved_search.run", "scrape"),
+    "rank": ("search.rank", "extract"),
 }
 QUEUES = sorted({queue for _, queue in ROUTES.values()})
 # The reaper's own queue, consumed by a worker of its own: a backlog of real work can

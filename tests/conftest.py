@@ -144,12 +144,16 @@ class Worker:
         beat: bool = True,
         env: dict[str, str] | None = None,
         wait: bool = True,
+        args: tuple[str, ...] = (),
+        main: str = "celery",
     ) -> None:
+        """`args` go after the defaults (e.g. the launcher's scrape pool); `main` is the
+        module run as `python -m`, celery's own or a wrapper of it."""
         self.log = DATA_DIR / f"worker-{name}.log"
         cmd = [
             sys.executable,
             "-m",
-            "celery",
+            main,
             "-A",
             "services.worker.app",
             "worker",
@@ -163,6 +167,7 @@ class Worker:
             "INFO",
             "--without-gossip",
             "--without-mingle",
+            *args,
         ]
         if beat:
             cmd += ["--beat", "--schedule", str(DATA_DIR / f"beat-{name}")]

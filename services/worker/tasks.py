@@ -76,6 +76,13 @@ def search_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     self.run_job(job_id, attempt, search_work)
 
 
+@celery_app.task(name="search.rank", base=JobTask, bind=True)
+def rank_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
+    from shared.searches import rank_work
+
+    self.run_job(job_id, attempt, rank_work)
+
+
 @celery_app.task(name="import.ratings", base=JobTask, bind=True)
 def import_task(self: JobTask, job_id: str, attempt: int | None = None) -> None:
     from shared.data_io import import_work

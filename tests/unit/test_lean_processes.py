@@ -1,8 +1,10 @@
 """Only the extract queue's processes load the embedding model: the gateway and the scrape
 worker never import torch (a fresh interpreter each, so nothing else has imported it), not
 even when they load a model to score with (skops walked every sklearn package, torch's
-array-API shim included: 270 MB per gateway process); and every launched process keeps its
-heap to one malloc arena."""
+array-API shim included: 270 MB per gateway process); the scrape worker does not even import
+the scoring stack (a search ranks in a child job on the extract queue;
+tests/integration/test_lean_workers.py runs searches through a real scrape worker and reads
+its sys.modules); and every launched process keeps its heap to one malloc arena."""
 
 from __future__ import annotations
 
@@ -43,6 +45,25 @@ def test_process_never_imports_torch(name: str) -> None:
     assert out == "[]", f"{name} imported {out}"
 
 
+# Everything a scrape worker's tasks import on their way, a search's and a saved search's
+# runs included (their alerts, a posting's closing, the training they may queue).
+SCRAPE_PATH = (
+    "import services.worker.app, services.worker.tasks, shared.postings, shared.searches,"
+    " shared.saved_searches.service, shared.alerts.service, shared.alerts.digest,"
+    " shared.freshness.service, shared.training, shared.linkedin.client"
+)
+SCORING_STACK = "('sklearn', 'pandas', 'scipy', 'torch')"
+
+
+def test_the_scrape_workers_code_leaves_the_scoring_stack_out() -> None:
+    """Scoring (pandas, scipy, scikit-learn: ~100 MB) is imported where it is used, on the
+    extract and train queues' processes, not at the top of what the scrape worker imports."""
+    top = "{m.split('.')[0] for m in sys.modules}"
+    code = f"import sys\nprint(sorted({top} & set({SCORING_STACK})))"
+    out = run(f"{SCRAPE_PATH}\n{code}")
+    assert out == "[]", f"the scrape worker imported {out}"
+
+
 def test_gateway_never_imports_the_linkedin_client() -> None:
     """Only workers fetch from LinkedIn: the gateway leaves httpx and tenacity out."""
     client = "('httpx', 'tenacity', 'shared.linkedin.client')"
@@ -53,8 +74,8 @@ def test_gateway_never_imports_the_linkedin_client() -> None:
 
 @pytest.mark.parametrize("name", PROCESSES)
 def test_loading_and_scoring_with_a_model_never_imports_torch(name: str, tmp_path: Path) -> None:
-    """The gateway scores with users' models, the scrape worker ranks a search's finds, the
-    train worker writes them: loading (and dumping) an artifact brings no torch in."""
+    """The gateway scores with users' models, the train worker writes them: loading (and
+    dumping) an artifact brings no torch in, in any lean process."""
     from shared.ml import dump_model, model_sha256, train_model
     from tests.unit.test_ml_training import synthetic_user
 
