@@ -93,8 +93,12 @@ def _loo_error(ridge: KernelRidge, weights: np.ndarray) -> tuple[float, float]:
 
 
 def _calibrator(held_out: np.ndarray, y: np.ndarray, order: np.ndarray) -> dict[str, Any]:
-    """Calibrated probabilities from held-out scores only, recent ratings weighing more."""
-    return {"calibrator": OrdinalCalibrator().fit(held_out, y, calibration_weights(order))}
+    """Calibrated probabilities from held-out scores only, recent ratings weighing more and
+    each rating as often as in the latest CALIBRATION_WINDOW (unchanged for a user with no
+    more ratings than that)."""
+    weights = calibration_weights(order)
+    recent = order.max() - order < CALIBRATION_WINDOW if len(order) else None
+    return {"calibrator": OrdinalCalibrator().fit(held_out, y, weights, recent)}
 
 
 def default_scales(names: list[str]) -> np.ndarray:

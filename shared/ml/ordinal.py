@@ -14,7 +14,11 @@ class OrdinalCalibrator:
 
     A little L2 keeps it finite when a class is missing or perfectly separated. Optional
     sample weights (recency, see candidates.calibration_weights) let the thresholds, i.e.
-    how often each rating is given, follow a rater whose standards drift.
+    how often each rating is given, follow a rater whose standards drift. `recent` marks the
+    ratings whose class frequencies the odds should end up with: the fitted odds are
+    multiplied by (recent frequency / weighted frequency) per rating and renormalised, the
+    Bayes correction for a shift in how often each rating is given (Saerens et al. 2002),
+    while the score's slope is still learned from every rating.
     """
 
     def __init__(self, l2: float = 0.05) -> None:
@@ -30,7 +34,11 @@ class OrdinalCalibrator:
         return np.clip(np.diff(cumulative, axis=1), 1e-9, None)
 
     def fit(
-        self, scores: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+        self,
+        scores: np.ndarray,
+        y: np.ndarray,
+        weights: np.ndarray | None = None,
+        recent: np.ndarray | None = None,
     ) -> OrdinalCalibrator:
         scores = np.asarray(scores, float)
         self.center_ = float(np.mean(scores)) if len(scores) else 0.0
@@ -50,6 +58,9 @@ class OrdinalCalibrator:
             jac=True,
             method="L-BFGS-B",
         ).x
+        self.prior_ratio_ = (
+            _frequencies(labels[recent]) / _frequencies(labels, w) if recent is not None else None
+        )
         return self
 
     def _loss(
@@ -75,4 +86,15 @@ class OrdinalCalibrator:
     def predict_proba(self, scores: np.ndarray) -> np.ndarray:
         z = (np.asarray(scores, float) - self.center_) / self.scale_
         p = self._proba(self.params_, z)
+        # Artifacts written before the correction existed have no ratio.
+        ratio = getattr(self, "prior_ratio_", None)
+        if ratio is not None:
+            p = p * ratio
         return p / p.sum(axis=1, keepdims=True)
+
+
+def _frequencies(labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """How often each rating is given, with one pseudo-rating each (no zero for a rating
+    not seen)."""
+    counts = np.bincount(labels, weights=weights, minlength=N_CLASSES)[:N_CLASSES]
+    return (counts + 1.0) / (counts.sum() + N_CLASSES)

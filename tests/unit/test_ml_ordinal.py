@@ -75,6 +75,25 @@ def test_calibrator_weights_move_the_thresholds_towards_the_weighted_ratings() -
     assert towards_recent @ np.arange(4) < plain @ np.arange(4) < towards_old @ np.arange(4)
 
 
+def test_calibrator_odds_take_the_recent_ratings_frequencies_and_no_more() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=120)
+    y = np.clip(np.round(1.5 + scores + rng.normal(scale=0.5, size=120)), 0, 3).astype(int)
+    probe = np.linspace(-2.0, 2.0, 9)
+    plain = OrdinalCalibrator().fit(scores, y).predict_proba(probe)
+    # All ratings recent (a user within the window): exactly the plain odds.
+    every = OrdinalCalibrator().fit(scores, y, None, np.ones(120, dtype=bool))
+    assert np.array_equal(every.predict_proba(probe), plain)
+    # The recent ones were mostly 0 and 1: the odds of 0 and 1 go up everywhere, of 3 down.
+    y[80:] = np.minimum(y[80:], 1)
+    shifted = OrdinalCalibrator().fit(scores, y, None, np.arange(120) >= 80)
+    unshifted = OrdinalCalibrator().fit(scores, y).predict_proba(probe)
+    moved = shifted.predict_proba(probe)
+    assert np.all(moved[:, :2].sum(axis=1) > unshifted[:, :2].sum(axis=1))
+    assert np.all(moved[:, 3] < unshifted[:, 3])
+    assert moved.sum(axis=1) == pytest.approx(np.ones(9))
+
+
 def test_calibration_weights_keep_a_window_of_recent_ratings_whole_and_decay_older_ones() -> None:
     order = np.array([0.0, 50.0, 100.0, 150.0, 200.0, 250.0])  # time ranks, latest 250
     weights = calibration_weights(order)

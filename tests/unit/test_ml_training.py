@@ -274,3 +274,16 @@ def test_recent_ratings_weigh_more_through_real_training() -> None:
     old_harsh = np.array([o.expected_score for o in predict(earlier, probe)])
     assert np.all(recent_harsh < old_harsh)
     assert recent_harsh.mean() < old_harsh.mean() - 0.1
+
+
+def test_odds_follow_how_often_each_rating_was_given_lately_through_real_training() -> None:
+    """Past the calibrator's window the odds give each rating as often as the latest
+    CALIBRATION_WINDOW ratings did: a rater who now rates every title one point lower gets
+    his new ratings predicted, not the old 3s (the decayed weights alone still said 3)."""
+    frame, y = synthetic_user(240)
+    harsher = y.copy()
+    harsher[140:] = np.maximum(y[140:] - 1, 0)  # the latest 100, one point lower
+    model = train_model(frame, harsher, seed=7).estimator
+    out = predict(model, frame.iloc[-6:])  # one posting of each title
+    assert [o.predicted for o in out] == harsher[-6:].tolist()
+    assert np.mean([o.expected_score for o in out]) < harsher[-6:].mean() + 0.2
