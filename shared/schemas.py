@@ -51,7 +51,10 @@ class RatingPatch(BaseModel):
     _range = field_validator("rating")(RatingIn._range.__func__)  # type: ignore[attr-defined]
 
 
-class PostingPublic(BaseModel):
+class PostingFacts(BaseModel):
+    """A posting's shown fields but its description (PostingPublic has it whole, a list's
+    PostingCard its first lines)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     job_id: str | None
@@ -85,7 +88,18 @@ class PostingPublic(BaseModel):
     skills: list[str] | None
     extraction_source: str | None
     apply_url: str | None
+
+
+class PostingPublic(PostingFacts):
     description_text: str | None
+
+
+class PostingCard(PostingFacts):
+    """A posting in a list (recommendations, search results, saved-search matches)."""
+
+    description_snippet: str | None = Field(
+        description="the description's first 280 characters; GET /postings/{id} has it all"
+    )
 
 
 class RatingPublic(BaseModel):

@@ -16,6 +16,7 @@ from shared.db.base import utcnow
 from shared.db.models import Posting, Prediction
 from shared.db.session import get_engine, session_scope
 from shared.extraction.currency import to_usd
+from shared.recommendations import snippet
 from tests.conftest import Worker, cancel_jobs, signup, wait_for, wait_job
 
 URL = "https://www.linkedin.com/jobs/view/{}/"
@@ -238,6 +239,13 @@ def test_search_then_recommendations_honour_blocklist_and_hiding(rated: dict[str
         for r in api.get("/api/v1/ratings?limit=100", headers=headers).json()["items"]
     }
     assert not rated_ids & {i["posting"]["id"] for i in recs["items"]}
+
+    # Cards carry the description's first lines; the posting itself has the whole text.
+    card = recs["items"][0]["posting"]
+    full = api.get(f"/api/v1/postings/{card['id']}", headers=headers).json()["description_text"]
+    assert "description_text" not in card and full
+    assert snippet(full) == card["description_snippet"] and len(card["description_snippet"]) <= 281
+    assert full.startswith(card["description_snippet"].removesuffix("…"))
 
     company = recs["items"][0]["posting"]["company"]
     assert (

@@ -15,7 +15,7 @@ from shared.db.models import Job, SavedSearch
 from shared.jobs import aware
 from shared.saved_searches import matches as found
 from shared.saved_searches import service
-from shared.schemas import JobPublic, PostingPublic
+from shared.schemas import JobPublic, PostingCard
 
 router = APIRouter(prefix="/saved-searches", tags=["saved searches"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such saved search of yours"}}
@@ -73,7 +73,7 @@ class SavedSearchPublic(BaseModel):
 
 
 class Match(BaseModel):
-    posting: PostingPublic
+    posting: PostingCard
     prediction: dict[str, Any]
     first_seen_at: datetime
     is_new: bool

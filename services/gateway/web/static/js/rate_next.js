@@ -32,7 +32,7 @@
       card.replaceChildren(el("p", { class: "hint" }, "Nothing stored to suggest yet: run a search first."));
       return data.rated;
     }
-    const intro = lines(current.description_text, 3);
+    const intro = lines(current.description_snippet, 3);
     card.replaceChildren(postingCard(current, {
       extra: intro ? el("p", { class: "intro" }, intro.length > 300 ? `${intro.slice(0, 300)}…` : intro) : null,
     }));
