@@ -22,38 +22,10 @@ from services.gateway import reads
 from services.gateway.fast_lane import FastLane
 from services.gateway.reads import pool_on_this_loop
 from tests.conftest import cancel_user_jobs, free_port, signup
+from tests.integration.planted import planted_posting
 
 PASSWORD = "correct horse 1"
 JOB_ID_BASE = 4_710_000_000
-
-
-def _posting(job_id: int, tag: str) -> Any:
-    from shared.db.base import utcnow
-    from shared.db.models import Posting
-    from shared.extraction.version import RULES_VERSION
-
-    now = utcnow()
-    return Posting(
-        job_id=str(job_id),
-        url=f"https://www.linkedin.com/jobs/view/{job_id}/",
-        status="fetched",
-        title=f"Data Engineer {job_id}",
-        company=f"Lane {tag}",
-        location="Remote",
-        seniority=tag,
-        workplace_type="remote",
-        description_text="Python, SQL and Airflow pipelines.",
-        skills=["Python", "SQL"],
-        salary_currency="USD",
-        annual_min=100_000.0,
-        annual_max=150_000.0,
-        rules_extraction={"rules_version": RULES_VERSION},
-        extracted_at=now,
-        extraction_source="rules",
-        fetched_at=now,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 @pytest.fixture
@@ -69,7 +41,12 @@ def setup(api: Any) -> Iterator[dict[str, Any]]:
     user_id = api.get("/api/v1/me", headers=headers).json()["user"]["id"]
     first = JOB_ID_BASE + uuid.uuid4().int % 1_000_000 * 10
     with session_scope() as session:
-        session.add_all([_posting(first, tag), _posting(first + 1, tag)])
+        session.add_all(
+            [
+                planted_posting(first, tag, f"Lane {tag}"),
+                planted_posting(first + 1, tag, f"Lane {tag}"),
+            ]
+        )
     url = f"https://www.linkedin.com/jobs/view/{first}/"
     computed = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
     assert computed.status_code == 200, computed.text  # scored and stored by the full path

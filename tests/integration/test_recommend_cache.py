@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, event, update
 
 from tests.conftest import cancel_user_jobs, signup
+from tests.integration.planted import planted_posting
 
 JOB_ID_BASE = 4_700_000_000
 
@@ -43,7 +44,7 @@ def board(api: Any, mode: str) -> Iterator[dict[str, Any]]:
     ids: list[int] = []
     with session_scope() as session:
         for i in range(3):
-            posting = _posting(first + i, tag, f"Company {tag} {i}")
+            posting = planted_posting(first + i, tag, f"Company {tag} {i}")
             session.add(posting)
             session.flush()
             ids.append(posting.id)
@@ -59,32 +60,6 @@ def board(api: Any, mode: str) -> Iterator[dict[str, Any]]:
     cancel_user_jobs(user_id)
     with session_scope() as session:  # their predictions go with them (ON DELETE CASCADE)
         session.execute(delete(Posting).where(Posting.seniority == tag))
-
-
-def _posting(job_id: int, tag: str, company: str) -> Any:
-    from shared.db.base import utcnow
-    from shared.db.models import Posting
-
-    return Posting(
-        job_id=str(job_id),
-        url=f"https://www.linkedin.com/jobs/view/{job_id}/",
-        status="fetched",
-        title=f"Data Engineer {job_id}",
-        company=company,
-        location="Remote",
-        seniority=tag,
-        workplace_type="remote",
-        description_text="Python, SQL and Airflow pipelines.",
-        skills=["Python", "SQL"],
-        salary_currency="USD",
-        annual_min=100_000.0,
-        annual_max=150_000.0,
-        extracted_at=utcnow(),
-        extraction_source="rules",
-        fetched_at=utcnow(),
-        created_at=utcnow(),
-        updated_at=utcnow(),
-    )
 
 
 def listed(api: Any, board: dict[str, Any], url: str | None = None) -> dict[str, Any]:
@@ -207,7 +182,7 @@ def test_a_newly_extracted_posting_appears(api: Any, board: dict[str, Any]) -> N
 
     assert ids(warm(api, board)) == set(board["ids"])
     with session_scope() as session:  # as the extract worker stores it
-        posting = _posting(board["first_job_id"] + 5, board["tag"], "Newco")
+        posting = planted_posting(board["first_job_id"] + 5, board["tag"], "Newco")
         session.add(posting)
         session.flush()
         new_id = posting.id
