@@ -26,7 +26,8 @@ from services.gateway.deps import read_only
 from shared.db.session import get_engine
 
 # A read holds its connection for well under a millisecond: a few serve thousands a second,
-# and requests past them wait on the event loop, holding nothing.
+# and requests past them wait on the event loop, holding nothing. All opened at start: a
+# pool that grows only when requests queue makes the first burst wait for connects.
 POOL_SIZE = 4
 POOL_TIMEOUT_SECONDS = 3.0  # waiting longer for a connection means the database is gone
 _pools: dict[asyncio.AbstractEventLoop, AsyncConnectionPool] = {}
@@ -42,7 +43,7 @@ async def pool_on_this_loop() -> AsyncIterator[None]:
     conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     pool = AsyncConnectionPool(
         conninfo,
-        min_size=1,
+        min_size=POOL_SIZE,
         max_size=POOL_SIZE,
         timeout=POOL_TIMEOUT_SECONDS,
         kwargs={"autocommit": True, "row_factory": namedtuple_row},
