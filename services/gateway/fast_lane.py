@@ -73,7 +73,7 @@ def _bearer(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == b"authorization":
             scheme, _, credentials = value.decode("latin-1").partition(" ")
-            return credentials.strip() or None if scheme.lower() == "bearer" else None
+            return (credentials or None) if scheme.lower() == "bearer" else None  # as HTTPBearer
     return None
 
 

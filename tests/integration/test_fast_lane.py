@@ -175,6 +175,7 @@ def test_what_the_lane_cannot_answer_reaches_the_app_with_its_body(
     token = {**setup["headers"], "Content-Type": "application/json"}
     body = json.dumps({"url": setup["url"]}).encode()
     new = json.dumps({"url": "https://www.linkedin.com/jobs/view/4719999999/"}).encode()
+    spaced = {"Authorization": setup["headers"]["Authorization"].replace(" ", "  ", 1)}
     through: list[tuple[str, str, dict[str, str], bytes]] = [
         ("POST", "/api/v1/predictions?explain=true", token, body),  # explanations: the route
         ("POST", "/api/v1/predictions", token, new),  # not stored: scraped first
@@ -187,6 +188,7 @@ def test_what_the_lane_cannot_answer_reaches_the_app_with_its_body(
         ("GET", "/api/v1/recommendations?limit=7&seniority=", token, b""),
         ("GET", "/api/v1/recommendations?limit=13", token, b""),  # not built yet
         ("GET", f"/api/v1/jobs/{setup['job_id']}", {"Authorization": "Bearer nope"}, b""),
+        ("GET", f"/api/v1/jobs/{setup['job_id']}", spaced, b""),  # HTTPBearer refuses it
         ("GET", f"/api/v1/jobs/{setup['job_id']}", {}, b""),
     ]
     for method, target, headers, payload in through:
