@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
+from shared.extraction.version import RULES_VERSION
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
+from shared.postings import fresh
 from shared.quotas import check_queued_jobs
 from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic
 
@@ -69,9 +71,14 @@ _RATINGS: Table = Rating.__table__  # type: ignore[assignment]
 _POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
 # What a rating's answer shows, read by Core statements built once: no ORM objects to load.
 _RATING_OUT = [_RATINGS.c[name] for name in RatingPublic.model_fields if name in _RATINGS.c]
-_PUBLIC_BY_JOB_ID = select(*(_POSTINGS.c[name] for name in PostingPublic.model_fields)).where(
-    _POSTINGS.c.job_id == bindparam("job_id")
-)
+# The answer's columns, and what says whether the stored copy can be used as it is.
+_RATED_POSTING = [
+    *(_POSTINGS.c[name] for name in PostingPublic.model_fields),
+    _POSTINGS.c.fetched_at,
+    _POSTINGS.c.extracted_at,
+    _POSTINGS.c.rules_extraction["rules_version"].as_string().label("rules_version"),
+]
+_PUBLIC_BY_JOB_ID = select(*_RATED_POSTING).where(_POSTINGS.c.job_id == bindparam("job_id"))
 
 
 def _upsert_rating(insert):  # type: ignore[no-untyped-def]
@@ -108,18 +115,30 @@ def rating_public(rating: Rating | Row[Any], posting: Posting | Row[Any]) -> Rat
     return out
 
 
+def ready(posting: Row[Any]) -> bool:
+    """Read recently and extracted by the current rules: a rating of it needs no job."""
+    return (
+        posting.extracted_at is not None
+        and posting.rules_version == RULES_VERSION
+        and fresh(posting.status, posting.fetched_at)
+    )
+
+
 def rate_url(
     session: Session, user_id: int, url: str, value: int
-) -> tuple[RatingPublic, Posting | Row[Any], Job]:
+) -> tuple[RatingPublic, Posting | Row[Any], Job | None]:
     """Store the rating at once (it is never lost, whatever the scrape does later) and queue
-    the scrape, which is a no-op when the posting is already stored and fresh. A known
-    posting (the usual case) is read as the answer shows it; a new one is inserted."""
+    the scrape, unless the stored copy is fresh and extracted (the usual case: a posting
+    from a search, a list or another user's rating). Then there is no job to run, and the
+    caller asks for the retraining check the job's end would have made (`retrain_checks`).
+    A known posting is read as the answer shows it; a new one is inserted."""
     check_rating(value)
     job_id = job_id_from_url(url)
-    posting: Posting | Row[Any] | None
-    posting = session.execute(_PUBLIC_BY_JOB_ID, {"job_id": job_id}).first()
-    if posting is None:
-        posting = _create_posting(session, job_id)
+    stored: Row[Any] | None = session.execute(_PUBLIC_BY_JOB_ID, {"job_id": job_id}).first()
+    if stored is not None and ready(stored):
+        rating = upsert_rating(session, user_id, stored.id, value)
+        return rating_public(rating, stored), stored, None
+    posting = stored if stored is not None else _create_posting(session, job_id)
     check_queued_jobs(session, user_id)
     rating = upsert_rating(session, user_id, posting.id, value)
     job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)

@@ -160,7 +160,9 @@ class ModelVersionPublic(BaseModel):
 class RatingSubmitted(BaseModel):
     rating: RatingPublic
     posting: PostingPublic
-    job: JobPublic
+    # The scrape (and extraction) queued for the posting; null when its stored copy is
+    # fresh and extracted, so there is nothing to wait for.
+    job: JobPublic | None
 
 
 T = TypeVar("T")

@@ -3,6 +3,7 @@ the batch of fresh predictions written after each training."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +119,12 @@ def maybe_queue_training(session: Session, user_id: int, current: Job | None = N
     if changed is not None and changed < settings.retrain_every:
         return None
     return _queue_training(session, user_id, "new ratings")
+
+
+def check_retraining(session: Session, user_ids: Iterable[int]) -> None:
+    """`maybe_queue_training` for each user, in one session (ratings that started no job)."""
+    for user_id in user_ids:
+        maybe_queue_training(session, user_id)
 
 
 def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:

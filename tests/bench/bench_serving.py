@@ -341,12 +341,16 @@ def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
         for n, (user_id, _) in enumerate(users):
             for pid in postings[: N_SEEDED if n < N_MODELS else 10]:
                 upsert_rating(s, user_id, pid, rng.randrange(4))
-    # Each user re-rates one posting through the API: a scrape job of their own to poll.
-    for _, token in users:
+    # Each user rates a posting not stored yet through the API: a scrape job of their own to
+    # poll (a stored fresh posting's rating queues none).
+    for n, (_, token) in enumerate(users):
         client.post(
             "/ratings",
             headers={"Authorization": f"Bearer {token}"},
-            json={"url": urls[0], "rating": 3},
+            json={
+                "url": f"https://www.linkedin.com/jobs/view/{JOB_ID_BASE + N_STORED + n}/",
+                "rating": 3,
+            },
         ).raise_for_status()
     for _, token in users[:N_MODELS]:  # the job the rating above queued, if it did
         client.post(

@@ -50,9 +50,16 @@ def setup(api: Any) -> Iterator[dict[str, Any]]:
     url = f"https://www.linkedin.com/jobs/view/{first}/"
     computed = api.post("/api/v1/predictions", json={"url": url}, headers=headers)
     assert computed.status_code == 200, computed.text  # scored and stored by the full path
-    rated = api.post(
+    stored = api.post(
         "/api/v1/ratings",
         json={"url": f"https://www.linkedin.com/jobs/view/{first + 1}/", "rating": 2},
+        headers=headers,
+    )
+    assert stored.status_code == 202 and stored.json()["job"] is None, stored.text
+    # A URL not stored yet: its rating queues a scrape, the job the lane's poll reads.
+    rated = api.post(
+        "/api/v1/ratings",
+        json={"url": f"https://www.linkedin.com/jobs/view/{first + 2}/", "rating": 2},
         headers=headers,
     )
     assert rated.status_code == 202, rated.text
@@ -75,6 +82,7 @@ def setup(api: Any) -> Iterator[dict[str, Any]]:
     cancel_user_jobs(user_id)
     with session_scope() as session:  # postings are global: later tests count theirs
         session.execute(delete(Posting).where(Posting.seniority == tag))
+        session.execute(delete(Posting).where(Posting.job_id == str(first + 2)))
 
 
 class Inner:

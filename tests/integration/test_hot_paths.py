@@ -121,3 +121,61 @@ def test_metrics_name_the_job_poll_by_its_template(api: Any) -> None:
     text = api.get("/metrics").text
     assert 'route="/api/v1/jobs/{job_id}",status="404"' in text
     assert not re.search(r'route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}-', text)  # no ids as labels
+
+
+def test_a_rating_of_a_stored_fresh_posting_queues_nothing_and_still_retrains(api: Any) -> None:
+    """No scrape job for a posting stored fresh and extracted: the answer's job is null, the
+    rating is in the database, and the retraining check a job's end would make still runs
+    (the gateway's coalesced check), so twelve such ratings queue one training. A stale copy,
+    or one extracted by older rules, still queues its scrape."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete, func, select
+
+    from shared.db.base import utcnow
+    from shared.db.models import Job, Posting, Rating
+    from shared.db.session import session_scope
+    from tests.conftest import wait_for
+    from tests.integration.planted import planted_posting
+
+    headers = signup(api)
+    user_id = api.get("/api/v1/me", headers=headers).json()["user"]["id"]
+    tag, first = f"hot {uuid.uuid4().hex[:8]}", 4_081_000_000 + uuid.uuid4().int % 10**6 * 20
+    with session_scope() as session:
+        planted = [planted_posting(first + i, tag, "Stored Co") for i in range(14)]
+        planted[12].fetched_at = utcnow() - timedelta(days=30)  # stale
+        planted[13].rules_extraction = {"rules_version": "2020.01.01"}  # older rules
+        session.add_all(planted)
+    url = "https://www.linkedin.com/jobs/view/{}/".format
+    try:
+        for i in range(12):
+            res = api.post(
+                "/api/v1/ratings", json={"url": url(first + i), "rating": i % 4}, headers=headers
+            )
+            assert res.status_code == 202, res.text
+            assert res.json()["job"] is None and res.json()["rating"]["rating"] == i % 4
+            assert res.json()["posting"]["title"] == f"Data Engineer {first + i}"
+        with session_scope() as session:
+            jobs = select(Job.kind).where(Job.user_id == user_id)
+            assert session.scalars(jobs).all() in ([], ["train"])
+            rated = select(func.count()).select_from(Rating).where(Rating.user_id == user_id)
+            assert session.scalar(rated) == 12
+
+        def trained() -> list[str]:
+            with session_scope() as session:
+                return list(
+                    session.scalars(
+                        select(Job.status).where(Job.user_id == user_id, Job.kind == "train")
+                    )
+                )
+
+        assert len(wait_for(trained, timeout=30)) == 1  # queued by the check, not by a job's end
+        for i in (12, 13):
+            res = api.post(
+                "/api/v1/ratings", json={"url": url(first + i), "rating": 1}, headers=headers
+            )
+            assert res.status_code == 202 and res.json()["job"]["kind"] == "scrape", res.text
+    finally:
+        cancel_jobs(api, headers)
+        with session_scope() as session:
+            session.execute(delete(Posting).where(Posting.seniority == tag))

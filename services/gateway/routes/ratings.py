@@ -4,6 +4,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.gateway import retrain_checks
 from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, json_of, not_found
 from services.gateway.routes.params import Offset, PathId
 from shared.db.models import Rating
@@ -35,8 +36,11 @@ def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RatingSubmitted)
 async def submit_rating(body: RatingIn, user: CallerDep) -> Response:
-    """Committed (and the scrape sent) before the answer: the job can be polled at once."""
+    """Committed (and the scrape sent) before the answer: the job can be polled at once. A
+    posting stored fresh and extracted needs no job (`job` is null)."""
     out = await in_session(lambda session: _submit(session, user.id, body))
+    if out.job is None:
+        retrain_checks.note(user.id)
     return json_of(out, status.HTTP_202_ACCEPTED)
 
 
@@ -48,7 +52,7 @@ def _submit(session: Session, user_id: int, body: RatingIn) -> RatingSubmitted:
     return RatingSubmitted(
         rating=rating,
         posting=PostingPublic.model_validate(posting),
-        job=JobPublic.model_validate(job),
+        job=None if job is None else JobPublic.model_validate(job),
     )
 
 

@@ -26,11 +26,12 @@
     }
   }
 
-  /* One row per submission; its status updates live from the job, then the card appears. */
+  /* One row per submission; its status updates live from the job, then the card appears.
+     A posting already stored fresh and read comes with no job: it is done at once. */
   async function track({ rating, posting, job }, url) {
     document.getElementById("recent-empty").hidden = true;
     const title = el("span", { class: "title" }, posting.title || url);
-    const status = el("div", { class: "status" }, jobStatus(job));
+    const status = el("div", { class: "status" }, jobStatus(job || { status: "succeeded" }));
     const row = el("li", { dataset: { postingId: posting.id } },
       el("span", { class: `pill r${rating.rating}` }, `${rating.rating} · ${RATING_LABELS[rating.rating]}`), title, status);
     recent.prepend(row);
@@ -40,6 +41,7 @@
       document.getElementById("latest-section").hidden = false;
     };
     if (posting.status !== "pending") { show(posting); }
+    if (!job) return;
     try {
       const done = await followJob(job.id, (j) => status.replaceChildren(jobStatus(j)));
       if (done.status === "succeeded" || posting.status !== "pending") {
