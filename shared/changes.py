@@ -14,11 +14,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import BinaryExpression, BindParameter, Table, bindparam, event, select
+from sqlalchemy import (
+    BinaryExpression,
+    BindParameter,
+    FromClause,
+    String,
+    Table,
+    bindparam,
+    event,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.dml import ReturningInsert
 
 from shared import change_mirror
 from shared.db.models import (
@@ -157,6 +168,19 @@ _BUMP = {  # per dialect, built once; Core, not the ORM's bulk path
     .returning(_VERSIONS.c.version)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+
+
+def bump_with(rows: FromClause) -> ReturningInsert[Any]:
+    """The counter of the `scope` parameter bumped once if `rows` (a data-modifying CTE)
+    wrote a row, as a CTE of the same statement (PostgreSQL): for a write that runs as one
+    statement outside any Session, where `_bump` cannot see it (the one-statement rating)."""
+    wrote = select(bindparam("scope", type_=String), literal(1)).select_from(rows)
+    return (
+        pg_insert(_VERSIONS)
+        .from_select(["scope", "version"], wrote)
+        .on_conflict_do_update(index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1})
+        .returning(_VERSIONS.c.version)
+    )
 
 
 @event.listens_for(Session, "before_commit")

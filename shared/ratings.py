@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, select
+from sqlalchemy import Integer, Row, Select, Table, bindparam, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from shared.changes import bump_with, user_scope
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.extraction.version import RULES_VERSION
@@ -16,7 +18,8 @@ from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
 from shared.postings import fresh
 from shared.quotas import check_queued_jobs
-from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic
+from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic, RatingSubmitted
+from shared.settings import get_settings
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -122,6 +125,74 @@ def ready(posting: Row[Any]) -> bool:
         and posting.rules_version == RULES_VERSION
         and fresh(posting.status, posting.fetched_at)
     )
+
+
+def _rate_stored() -> Select[Any]:
+    """A rating of a posting stored fresh and extracted as one statement (PostgreSQL, in
+    autocommit: one round trip, nothing held between): the posting read, the rating upserted
+    and the user's change counter bumped, in data-modifying CTEs. No row when the posting
+    is not ready (or unknown): nothing is written, and `rate_url` answers instead."""
+    posting = (
+        select(*(_POSTINGS.c[name] for name in PostingPublic.model_fields))
+        .where(
+            _POSTINGS.c.job_id == bindparam("job_id"),
+            _POSTINGS.c.status == "fetched",
+            _POSTINGS.c.fetched_at > bindparam("fresh_after"),
+            _POSTINGS.c.extracted_at.is_not(None),
+            _POSTINGS.c.rules_extraction["rules_version"].as_string() == RULES_VERSION,
+        )
+        .cte("posting")
+    )
+    now = bindparam("now", type_=_RATINGS.c.created_at.type)
+    user_id = bindparam("user_id", type_=_RATINGS.c.user_id.type)
+    values = select(user_id, posting.c.id, bindparam("rating", type_=Integer), now, now)
+    upsert = pg_insert(_RATINGS).from_select(
+        ["user_id", "posting_id", "rating", "created_at", "updated_at"], values
+    )
+    rated = (
+        upsert.on_conflict_do_update(
+            index_elements=["user_id", "posting_id"],
+            set_={"rating": upsert.excluded.rating, "updated_at": upsert.excluded.updated_at},
+        )
+        .returning(*_RATING_OUT)
+        .cte("rated")
+    )
+    bumped = bump_with(rated).cte("bumped")
+    return select(
+        *(c.label(f"posting_{c.name}") for c in posting.c),
+        *(c.label(f"rating_{c.name}") for c in rated.c),
+        bumped.c.version,
+    ).select_from(posting.join(rated, true()).join(bumped, true()))
+
+
+RATE_STORED = _rate_stored()
+
+
+def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
+    """RATE_STORED's parameters; ValueError for a URL that names no posting."""
+    now = utcnow()
+    max_age = timedelta(hours=get_settings().posting_max_age_hours)
+    return {
+        "job_id": job_id_from_url(url),
+        "fresh_after": now - max_age,
+        "user_id": user_id,
+        "rating": check_rating(value),
+        "now": now,
+        "scope": user_scope(user_id),
+    }
+
+
+def rated_stored(row: Any) -> RatingSubmitted:
+    """RATE_STORED's row as the rating's answer (its `version`: the counter it reached)."""
+    posting = PostingPublic.model_validate(_prefixed(row, "posting_"))
+    rating = RatingPublic.model_validate(_prefixed(row, "rating_"))
+    rating.title, rating.company = posting.title, posting.company
+    rating.posting_status = posting.status
+    return RatingSubmitted(rating=rating, posting=posting, job=None)
+
+
+def _prefixed(row: Any, prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row._asdict().items() if k.startswith(prefix)}
 
 
 def rate_url(

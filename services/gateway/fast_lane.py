@@ -1,13 +1,14 @@
-"""The three hottest requests (job poll, stored prediction, cached recommendation list) by an
-API token this process already holds, answered without FastAPI's routing and dependency
-resolution, which cost more than the answer itself (a cached list: 2/3 of its CPU).
+"""The hottest requests (job poll, stored prediction, cached recommendation list, rating of a
+stored posting) by an API token this process already holds, answered without FastAPI's
+routing and dependency resolution, which cost more than the answer itself (a cached list:
+2/3 of its CPU).
 
 Pure ASGI, inside the body cap, the security headers and the latency metric (the request is
 labelled with its route's template as if routed). Each answer is the route's own function
-(`job_body`, `stored_prediction`, `served`); anything else falls through to the app, body
-replayed: another credential, a token to look up or touch, a parameter to refuse, a list
-to build, a score to compute. So every refusal reads as the route's; the database being
-unavailable gets the route's 503."""
+(`job_body`, `stored_prediction`, `served`, `stored_rating`); anything else falls through
+to the app, body replayed: another credential, a token to look up or touch, a parameter to
+refuse, a list to build, a score to compute, a posting to fetch. So every refusal reads as
+the route's; the database being unavailable gets the route's 503."""
 
 from __future__ import annotations
 
@@ -23,14 +24,16 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.outage import database_unavailable
-from services.gateway.routes import jobs, predictions, recommendations
+from services.gateway.routes import jobs, predictions, ratings, recommendations
 from services.gateway.routes.jobs import job_body
 from services.gateway.routes.predictions import PredictIn, stored_prediction
+from services.gateway.routes.ratings import stored_rating
 from services.gateway.routes.recommendations import ListQuery, list_key
 from shared.credentials import known_cached
 from shared.db.models import User
 from shared.recommendation_cache import served
 from shared.recovery.errors import DATABASE_UNAVAILABLE
+from shared.schemas import RatingIn
 
 # An answer, or None to let the app answer.
 Handler = Callable[[User, Scope, bytes], Awaitable[bytes | None]]
@@ -52,6 +55,15 @@ async def _prediction(user: User, scope: Scope, body: bytes) -> bytes | None:
         return None
     try:
         return await stored_prediction(user.id, PredictIn.model_validate_json(body).url)
+    except (ValidationError, ValueError):
+        return None
+
+
+async def _rating(user: User, scope: Scope, body: bytes) -> bytes | None:
+    if scope["query_string"]:
+        return None
+    try:
+        return await stored_rating(user.id, RatingIn.model_validate_json(body))
     except (ValidationError, ValueError):
         return None
 
@@ -80,20 +92,28 @@ def _bearer(scope: Scope) -> str | None:
 class FastLane:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        # Each handler with the route it answers for (the metric's label comes from it).
-        self.job_poll = (_job_poll, _route(jobs.router, jobs.get_job))
-        self.routes: dict[tuple[str, str], tuple[Handler, BaseRoute]] = {
+        # Each handler with the route it answers for (the metric's label comes from it) and
+        # the route's status.
+        self.job_poll = (_job_poll, _route(jobs.router, jobs.get_job), 200)
+        self.routes: dict[tuple[str, str], tuple[Handler, BaseRoute, int]] = {
             ("POST", "/api/v1/predictions"): (
                 _prediction,
                 _route(predictions.router, predictions.predict),
+                200,
             ),
             ("GET", "/api/v1/recommendations"): (
                 _recommendations,
                 _route(recommendations.router, recommendations.recommendations),
+                200,
+            ),
+            ("POST", "/api/v1/ratings"): (
+                _rating,
+                _route(ratings.router, ratings.submit_rating),
+                202,
             ),
         }
 
-    def _find(self, scope: Scope) -> tuple[Handler, BaseRoute] | None:
+    def _find(self, scope: Scope) -> tuple[Handler, BaseRoute, int] | None:
         path, method = scope["path"], scope["method"]
         if method == "GET" and path.startswith("/api/v1/jobs/"):
             return self.job_poll
@@ -106,7 +126,7 @@ class FastLane:
         if not isinstance(user, User):
             await self.app(scope, receive, send)
             return
-        handler, route = found  # type: ignore[misc]
+        handler, route, status = found  # type: ignore[misc]
         body, replay = b"", receive
         if scope["method"] == "POST":
             if _content_type(scope) != b"application/json":
@@ -128,7 +148,7 @@ class FastLane:
             return
         scope["route"] = route  # the latency metric's label, as routing would have set it
         headers = [*_HEADERS, (b"content-length", str(len(answer)).encode())]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
 

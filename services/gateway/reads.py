@@ -1,4 +1,5 @@
-"""One-statement reads of the hot routes (job poll, stored prediction), on the event loop.
+"""One-statement reads of the hot routes (job poll, stored prediction), and the one-statement
+rating of a stored posting, on the event loop.
 
 On PostgreSQL each gateway process keeps a small psycopg pool on its event loop, opened by
 the app's lifespan: a read costs no hop to a thread and none of SQLAlchemy's per-statement
@@ -57,6 +58,11 @@ async def pool_on_this_loop() -> AsyncIterator[None]:
     finally:
         _pools.pop(loop, None)
         await pool.close()
+
+
+def one_statement_writes() -> bool:
+    """Whether a write may be one statement of data-modifying CTEs (PostgreSQL; not SQLite)."""
+    return get_engine().dialect.name == "postgresql"
 
 
 @cache

@@ -76,6 +76,7 @@ def setup(api: Any) -> Iterator[dict[str, Any]]:
             "browser": browser,
             "csrf": {"X-CSRF-Token": found.group(1)},
             "url": url,
+            "stored_url": f"https://www.linkedin.com/jobs/view/{first + 1}/",
             "job_id": rated.json()["job"]["id"],
             "list": f"/api/v1/recommendations?limit=20&seniority={tag.replace(' ', '%20')}",
         }
@@ -172,6 +173,25 @@ def test_the_lane_answers_exactly_what_the_route_answers(setup: dict[str, Any]) 
             )
         assert route.status_code == 200, route.text
         assert json.loads(answer) == route.json(), target
+    # A rating of a stored posting: written by the lane, then rewritten by the route.
+    rate = {"url": setup["stored_url"], "rating": 3}
+    status, answer, inner = through_lane(
+        "POST", "/api/v1/ratings", json_post, json.dumps(rate).encode()
+    )
+    assert (status, inner.calls) == (202, []), answer[:300]
+    route = browser.post("/api/v1/ratings", json=rate | {"rating": 1}, headers=csrf)
+    assert route.status_code == 202, route.text
+    lane, routed = json.loads(answer), route.json()
+    assert lane["job"] is None and routed["job"] is None
+    assert (lane["rating"]["rating"], routed["rating"]["rating"]) == (3, 1)
+    for key in ("rating", "updated_at"):
+        del lane["rating"][key], routed["rating"][key]
+    assert lane == routed
+    # ... and both agree with what the ORM reads back (the full path's models).
+    got = browser.get(f"/api/v1/ratings/{lane['rating']['id']}").json()
+    assert got.pop("rating") == 1 and got.pop("updated_at")
+    assert got == lane["rating"]
+    assert browser.get(f"/api/v1/postings/{lane['posting']['id']}").json() == lane["posting"]
     stored = json.loads(through_lane("POST", "/api/v1/predictions", json_post, body)[1])
     assert stored["posting"]["seniority"].startswith("Lanetest")
     assert stored["prediction"]["predicted"] in (0, 1, 2, 3)
@@ -190,6 +210,10 @@ def test_what_the_lane_cannot_answer_reaches_the_app_with_its_body(
         ("POST", "/api/v1/predictions", token, b'{"url": '),  # the route's 422
         ("POST", "/api/v1/predictions", token, b'{"url": "https://example.com/x"}'),
         ("POST", "/api/v1/predictions", {**token, "Content-Type": "text/plain"}, body),
+        ("POST", "/api/v1/ratings", token, new[:-1] + b', "rating": 2}'),  # to scrape first
+        ("POST", "/api/v1/ratings", token, body[:-1] + b', "rating": 7}'),  # the route's 422
+        ("POST", "/api/v1/ratings", token, body[:-1] + b', "rating": "2"}'),
+        ("POST", "/api/v1/ratings?x=1", token, body[:-1] + b', "rating": 2}'),
         ("GET", f"/api/v1/jobs/{uuid.uuid4()}", token, b""),  # the route's 404
         ("GET", "/api/v1/jobs/not-a-uuid", token, b""),
         ("GET", "/api/v1/recommendations?limit=0", token, b""),  # the route's 422

@@ -137,6 +137,7 @@ def test_rating_a_listed_posting_takes_it_off(api: Any, board: dict[str, Any]) -
     url = f"https://www.linkedin.com/jobs/view/{board['first_job_id']}/"
     res = api.post("/api/v1/ratings", json={"url": url, "rating": 3}, headers=board["headers"])
     assert res.status_code == 202, res.text
+    assert res.json()["job"] is None  # stored fresh: the one-statement rating, which bumps
     assert ids(listed(api, board)) == set(board["ids"][1:])
 
 

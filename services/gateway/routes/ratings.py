@@ -4,12 +4,19 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.gateway import retrain_checks
+from services.gateway import reads, retrain_checks
 from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, json_of, not_found
 from services.gateway.routes.params import Offset, PathId
+from shared import change_mirror
 from shared.db.models import Rating
 from shared.postings import visible_posting
-from shared.ratings import rate_url, rating_public
+from shared.ratings import (
+    RATE_STORED,
+    rate_stored_params,
+    rate_url,
+    rated_stored,
+    rating_public,
+)
 from shared.schemas import (
     JobPublic,
     Page,
@@ -34,10 +41,32 @@ def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
     return rating
 
 
+async def stored_rating(user_id: int, body: RatingIn) -> bytes | None:
+    """The answer for a rating of a posting stored fresh and extracted, written by one
+    statement on the process's pool (also the fast lane's); None when the full path must
+    answer: a posting to fetch or extract, or SQLite (no data-modifying CTEs). ValueError
+    for a URL that names no posting."""
+    if not reads.one_statement_writes():
+        return None
+    params = rate_stored_params(user_id, body.url, body.rating)
+    row = await reads.first(RATE_STORED, params)
+    if row is None:
+        return None
+    change_mirror.write({params["scope"]: row.version})  # committed: cached lists see it
+    retrain_checks.note(user_id)
+    return rated_stored(row).model_dump_json().encode()
+
+
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RatingSubmitted)
 async def submit_rating(body: RatingIn, user: CallerDep) -> Response:
     """Committed (and the scrape sent) before the answer: the job can be polled at once. A
     posting stored fresh and extracted needs no job (`job` is null)."""
+    try:
+        stored = await stored_rating(user.id, body)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if stored is not None:
+        return Response(stored, status.HTTP_202_ACCEPTED, media_type="application/json")
     out = await in_session(lambda session: _submit(session, user.id, body))
     if out.job is None:
         retrain_checks.note(user.id)
