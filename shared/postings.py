@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
+from shared.extraction.version import RULES_VERSION
 from shared.jobs import (
     JobDeferred,
     JobFailed,
@@ -83,9 +84,24 @@ def fresh(status: str, fetched_at: datetime | None) -> bool:
     """Read recently enough to be answered from the store (`is_fresh` of a posting's columns)."""
     if status != "fetched" or fetched_at is None:
         return False
-    max_age = timedelta(hours=get_settings().posting_max_age_hours)
     fetched = aware(fetched_at)
-    return fetched is not None and utcnow() - fetched < max_age
+    return fetched is not None and fetched > fresh_after()
+
+
+def fresh_after() -> datetime:
+    """The oldest fetch still fresh: `READY`'s parameter `fresh_after`."""
+    return utcnow() - timedelta(hours=get_settings().posting_max_age_hours)
+
+
+# `fresh` and extracted by the current rules, as a statement's condition (parameter
+# `fresh_after`): a rating or a prediction of such a posting is answered from the store,
+# with no job. The one-statement hot paths decide with it inside their statement.
+READY = and_(
+    Posting.status == "fetched",
+    Posting.fetched_at > bindparam("fresh_after"),
+    Posting.extracted_at.is_not(None),
+    Posting.rules_extraction["rules_version"].as_string() == RULES_VERSION,
+)
 
 
 def store_parsed(posting: Posting, parsed: ParsedPosting) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Integer, Row, Select, Table, bindparam, select, true
@@ -13,13 +12,11 @@ from sqlalchemy.orm import Session
 from shared.changes import bump_with, user_scope
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
-from shared.extraction.version import RULES_VERSION
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
-from shared.postings import fresh
+from shared.postings import READY, fresh_after
 from shared.quotas import check_queued_jobs
 from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic, RatingSubmitted
-from shared.settings import get_settings
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -74,14 +71,10 @@ _RATINGS: Table = Rating.__table__  # type: ignore[assignment]
 _POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
 # What a rating's answer shows, read by Core statements built once: no ORM objects to load.
 _RATING_OUT = [_RATINGS.c[name] for name in RatingPublic.model_fields if name in _RATINGS.c]
-# The answer's columns, and what says whether the stored copy can be used as it is.
-_RATED_POSTING = [
-    *(_POSTINGS.c[name] for name in PostingPublic.model_fields),
-    _POSTINGS.c.fetched_at,
-    _POSTINGS.c.extracted_at,
-    _POSTINGS.c.rules_extraction["rules_version"].as_string().label("rules_version"),
-]
-_PUBLIC_BY_JOB_ID = select(*_RATED_POSTING).where(_POSTINGS.c.job_id == bindparam("job_id"))
+_PUBLIC = [_POSTINGS.c[name] for name in PostingPublic.model_fields]
+_PUBLIC_BY_JOB_ID = select(*[*_PUBLIC, READY.label("ready")]).where(
+    _POSTINGS.c.job_id == bindparam("job_id")
+)
 
 
 def _upsert_rating(insert):  # type: ignore[no-untyped-def]
@@ -118,30 +111,13 @@ def rating_public(rating: Rating | Row[Any], posting: Posting | Row[Any]) -> Rat
     return out
 
 
-def ready(posting: Row[Any]) -> bool:
-    """Read recently and extracted by the current rules: a rating of it needs no job."""
-    return (
-        posting.extracted_at is not None
-        and posting.rules_version == RULES_VERSION
-        and fresh(posting.status, posting.fetched_at)
-    )
-
-
 def _rate_stored() -> Select[Any]:
     """A rating of a posting stored fresh and extracted as one statement (PostgreSQL, in
     autocommit: one round trip, nothing held between): the posting read, the rating upserted
     and the user's change counter bumped, in data-modifying CTEs. No row when the posting
     is not ready (or unknown): nothing is written, and `rate_url` answers instead."""
     posting = (
-        select(*(_POSTINGS.c[name] for name in PostingPublic.model_fields))
-        .where(
-            _POSTINGS.c.job_id == bindparam("job_id"),
-            _POSTINGS.c.status == "fetched",
-            _POSTINGS.c.fetched_at > bindparam("fresh_after"),
-            _POSTINGS.c.extracted_at.is_not(None),
-            _POSTINGS.c.rules_extraction["rules_version"].as_string() == RULES_VERSION,
-        )
-        .cte("posting")
+        select(*_PUBLIC).where(_POSTINGS.c.job_id == bindparam("job_id"), READY).cte("posting")
     )
     now = bindparam("now", type_=_RATINGS.c.created_at.type)
     user_id = bindparam("user_id", type_=_RATINGS.c.user_id.type)
@@ -170,14 +146,12 @@ RATE_STORED = _rate_stored()
 
 def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
     """RATE_STORED's parameters; ValueError for a URL that names no posting."""
-    now = utcnow()
-    max_age = timedelta(hours=get_settings().posting_max_age_hours)
     return {
         "job_id": job_id_from_url(url),
-        "fresh_after": now - max_age,
+        "fresh_after": fresh_after(),
         "user_id": user_id,
         "rating": check_rating(value),
-        "now": now,
+        "now": utcnow(),
         "scope": user_scope(user_id),
     }
 
@@ -205,8 +179,9 @@ def rate_url(
     A known posting is read as the answer shows it; a new one is inserted."""
     check_rating(value)
     job_id = job_id_from_url(url)
-    stored: Row[Any] | None = session.execute(_PUBLIC_BY_JOB_ID, {"job_id": job_id}).first()
-    if stored is not None and ready(stored):
+    params = {"job_id": job_id, "fresh_after": fresh_after()}
+    stored: Row[Any] | None = session.execute(_PUBLIC_BY_JOB_ID, params).first()
+    if stored is not None and stored.ready:
         rating = upsert_rating(session, user_id, stored.id, value)
         return rating_public(rating, stored), stored, None
     posting = stored if stored is not None else _create_posting(session, job_id)

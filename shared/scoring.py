@@ -16,14 +16,13 @@ from shared.artifacts import read_artifact
 from shared.career.qualify import NO_MATCH
 from shared.db.base import utcnow
 from shared.db.models import HiddenPosting, ModelVersion, Posting, Prediction, Profile, Rating
-from shared.extraction.version import RULES_VERSION
 from shared.jobs import aware
 from shared.learning.explain import blended_explanations
 from shared.learning.prior import PRIOR_EXPLANATION, prior_proba, prior_scores
 from shared.learning.service import get_preferences
 from shared.ml.heuristic import heuristic_scores
 from shared.ml.scoring import Blend, model_weight
-from shared.postings import fresh
+from shared.postings import READY
 from shared.ratings import dialect_insert
 from shared.schemas import PostingPublic
 from shared.training import active_model, posting_record
@@ -258,7 +257,7 @@ STORED_ANSWER = (
     select(
         *(Posting.__table__.c[name] for name in PostingPublic.model_fields),
         Posting.extracted_at,
-        Posting.rules_extraction["rules_version"].as_string().label("rules_version"),
+        READY.label("ready"),
         Prediction.predicted,
         Prediction.probabilities,
         Prediction.expected_score,
@@ -282,15 +281,12 @@ STORED_ANSWER = (
 
 def stored_answer(row: Any) -> dict[str, Any] | None:
     """`POST /predictions` for a stored posting whose stored score still holds, from the row
-    of `STORED_ANSWER` (params `user_id`, `job_id`): the posting and its prediction, as
-    `prediction_for` gives them. None for anything else (a new, stale or not yet extracted
-    posting, a score to compute, a profile to match against), which the full path answers."""
-    if row is None or row.predicted is None or row.has_profile:
-        return None
-    if row.extracted_at is None or not fresh(row.status, row.fetched_at):
-        return None
-    if row.rules_version != RULES_VERSION:
-        return None  # to be extracted again
+    of `STORED_ANSWER` (params `user_id`, `job_id`, `fresh_after`): the posting and its
+    prediction, as `prediction_for` gives them. None for anything else (a new, stale or not
+    yet extracted posting, a score to compute, a profile to match against), which the full
+    path answers."""
+    if row is None or row.predicted is None or row.has_profile or not row.ready:
+        return None  # a stale posting is read again, an old extraction redone, first
     if not _holds(
         row.model_version, row.model_is_active, row.has_model, row.scored_at, row.extracted_at
     ):

@@ -10,7 +10,7 @@ from services.gateway import reads
 from services.gateway.deps import CallerDep, in_session
 from shared.career.qualify import match_fields, matches_for
 from shared.linkedin.urls import job_id_from_url
-from shared.postings import pending_job
+from shared.postings import fresh_after, pending_job
 from shared.ratings import posting_for_url
 from shared.schemas import JobPublic, PostingPublic
 from shared.scoring import STORED_ANSWER, prediction_for, stored_answer
@@ -26,7 +26,8 @@ async def stored_prediction(user_id: int, url: str) -> bytes | None:
     """The answer for a stored posting whose stored score holds (also the fast lane's);
     None when the full path must answer. ValueError for a URL that names no posting."""
     job_id = job_id_from_url(url)
-    row = await reads.first(STORED_ANSWER, {"user_id": user_id, "job_id": job_id})
+    params = {"user_id": user_id, "job_id": job_id, "fresh_after": fresh_after()}
+    row = await reads.first(STORED_ANSWER, params)
     stored = stored_answer(row)
     return None if stored is None else to_json(stored)
 
