@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
-from services.gateway import docs, reads
+from services.gateway import docs, pool
 from services.gateway.errors import (
     API_ERRORS,
     database_refused_value,
@@ -51,7 +51,7 @@ from shared.settings import get_settings
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = get_settings().gateway_threads
-    async with reads.pool_on_this_loop():
+    async with pool.pool_on_this_loop():
         yield
 
 

@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.pool import GROUP_SIZES
 from shared.db.base import utcnow
 from shared.db.models import Job
 from shared.db.session import session_scope
@@ -88,6 +89,7 @@ def route_template(scope: Scope) -> str:
 def install_metrics(app: FastAPI) -> None:
     registry = CollectorRegistry()
     registry.register(JobCollector())
+    registry.register(GROUP_SIZES)
     latency = Histogram(
         "lir_http_request_seconds",
         "Request latency",

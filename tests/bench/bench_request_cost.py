@@ -160,7 +160,7 @@ def run_jobs() -> int:
 async def measure(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:
 
     from services.gateway.app import create_app
-    from services.gateway.reads import pool_on_this_loop
+    from services.gateway.pool import pool_on_this_loop
     from tests.bench.bench_serving import bare_app
 
     async with pool_on_this_loop():  # as the app's lifespan opens it (ASGITransport runs none)

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import delete
 
-from services.gateway import reads
+from services.gateway import pool
 from services.gateway.fast_lane import FastLane
-from services.gateway.reads import pool_on_this_loop
+from services.gateway.pool import pool_on_this_loop
 from tests.conftest import cancel_user_jobs, free_port, signup
 from tests.integration.planted import planted_posting
 
@@ -141,11 +141,11 @@ def through_lane(
             f"postgresql://postgres@127.0.0.1:{free_port()}/none", timeout=0.5, open=False
         )
         await dead.open()
-        reads._pools[asyncio.get_running_loop()] = dead
+        pool._pools[asyncio.get_running_loop()] = dead
         try:
             await FastLane(inner)(scope, receive, send)
         finally:
-            reads._pools.clear()
+            pool._pools.clear()
             await dead.close()
 
     asyncio.run(run())

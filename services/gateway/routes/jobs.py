@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, func, select
 
-from services.gateway import reads
+from services.gateway import pool
 from services.gateway.deps import CallerDep, SessionDep, UserDep, not_found
 from services.gateway.routes.params import Offset
 from shared import jobs
@@ -52,7 +52,7 @@ _OWN_JOB = select(*(_jobs[name] for name in JobPublic.model_fields)).where(
 
 async def job_body(user_id: int, job_id: uuid.UUID) -> bytes | None:
     """The job poll's answer (also the fast lane's), None when the caller has no such job."""
-    row = await reads.first(_OWN_JOB, {"job_id": job_id, "user_id": user_id})
+    row = await pool.first(_OWN_JOB, {"job_id": job_id, "user_id": user_id})
     return None if row is None else JobPublic.model_validate(row).model_dump_json().encode()
 
 

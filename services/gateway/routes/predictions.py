@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
-from services.gateway import reads
+from services.gateway import pool
 from services.gateway.deps import CallerDep, in_session
 from shared.career.qualify import match_fields, matches_for
 from shared.linkedin.urls import job_id_from_url
@@ -27,7 +27,7 @@ async def stored_prediction(user_id: int, url: str) -> bytes | None:
     None when the full path must answer. ValueError for a URL that names no posting."""
     job_id = job_id_from_url(url)
     params = {"user_id": user_id, "job_id": job_id, "fresh_after": fresh_after()}
-    row = await reads.first(STORED_ANSWER, params)
+    row = await pool.first(STORED_ANSWER, params)
     stored = stored_answer(row)
     return None if stored is None else to_json(stored)
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.gateway import reads, retrain_checks
+from services.gateway import pool, retrain_checks
 from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, json_of, not_found
 from services.gateway.routes.params import Offset, PathId
 from shared import change_mirror
@@ -46,10 +46,10 @@ async def stored_rating(user_id: int, body: RatingIn) -> bytes | None:
     statement on the process's pool (also the fast lane's); None when the full path must
     answer: a posting to fetch or extract, or SQLite (no data-modifying CTEs). ValueError
     for a URL that names no posting."""
-    if not reads.one_statement_writes():
+    if not pool.one_statement_writes():
         return None
     params = rate_stored_params(user_id, body.url, body.rating)
-    row = await reads.first(RATE_STORED, params)
+    row = await pool.grouped(RATE_STORED, params)
     if row is None:
         return None
     change_mirror.write({params["scope"]: row.version})  # committed: cached lists see it

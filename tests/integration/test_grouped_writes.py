@@ -1,0 +1,133 @@
+"""Concurrent ratings of stored postings share their commit (`services.gateway.pool.grouped`):
+through the real app on the gateway's pool, a burst of ratings runs as fewer transactions
+than ratings, every rating lands with the value sent last, each user's change counter
+moves once per rating, and a write that fails fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import delete, select
+
+from services.gateway import pool
+from services.gateway.app import create_app
+from services.gateway.pool import GROUP_SIZES, grouped, pool_on_this_loop
+from shared.changes import user_scope
+from shared.ratings import RATE_STORED, rate_stored_params
+from tests.conftest import signup
+from tests.integration.planted import planted_posting
+
+JOB_ID_BASE = 4_720_000_000
+URL = "https://www.linkedin.com/jobs/view/{}/".format
+
+
+@pytest.fixture
+def board(api: Any) -> Iterator[dict[str, Any]]:
+    """Four users and ten postings stored fresh and extracted (tagged, deleted after)."""
+    from shared.db.models import Posting
+    from shared.db.session import session_scope
+
+    tag, first = f"Grouped {uuid.uuid4().hex[:8]}", JOB_ID_BASE + uuid.uuid4().int % 10**5 * 20
+    with session_scope() as session:
+        session.add_all([planted_posting(first + i, tag, "Grouped Co") for i in range(10)])
+    users = []
+    for _ in range(4):
+        headers = signup(api)
+        users.append((api.get("/api/v1/me", headers=headers).json()["user"]["id"], headers))
+    yield {"first": first, "users": users}
+    with session_scope() as session:
+        session.execute(delete(Posting).where(Posting.seniority == tag))
+
+
+def _count_and_sum() -> tuple[float, float]:
+    samples = {s.name: s.value for s in GROUP_SIZES.collect()[0].samples}
+    return samples["lir_grouped_writes_count"], samples["lir_grouped_writes_sum"]
+
+
+def _versions(user_ids: list[int]) -> dict[int, int]:
+    from shared.changes import versions
+    from shared.db.session import session_scope
+
+    with session_scope() as session:
+        found = versions(session, [user_scope(u) for u in user_ids])
+    return dict(zip(user_ids, found, strict=True))
+
+
+def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any]) -> None:
+    from shared.db.models import Posting, Rating
+    from shared.db.session import session_scope
+
+    # Each user rates every posting; user 0 then rates posting 0 again, with another value.
+    sends = [(u, h, i, (u + i) % 4) for u, h in board["users"] for i in range(10)]
+    again = board["users"][0]
+    sends.append((again[0], again[1], 0, 3 if sends[0][3] != 3 else 0))
+    user_ids = [u for u, _ in board["users"]]
+    before, (count0, sum0) = _versions(user_ids), _count_and_sum()
+
+    async def burst() -> list[httpx.Response]:
+        async with pool_on_this_loop():
+            transport = httpx.ASGITransport(app=create_app())
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await asyncio.gather(
+                    *(
+                        client.post(
+                            "/api/v1/ratings",
+                            json={"url": URL(board["first"] + i), "rating": r},
+                            headers=h,
+                        )
+                        for _, h, i, r in sends
+                    )
+                )
+
+    answers = asyncio.run(burst())
+    assert [a.status_code for a in answers] == [202] * len(sends), answers[0].text
+    assert all(a.json()["job"] is None for a in answers)
+    count, total = _count_and_sum()
+    assert total - sum0 == len(sends)  # every rating went through a group...
+    assert count - count0 < len(sends)  # ...and some shared one
+    with session_scope() as session:
+        rows = session.execute(
+            select(Rating.user_id, Posting.job_id, Rating.rating)
+            .join(Posting, Posting.id == Rating.posting_id)
+            .where(Rating.user_id.in_(user_ids))
+        ).all()
+    landed = {(u, int(j) - board["first"]): r for u, j, r in rows}
+    wanted = {(u, i): r for u, _, i, r in sends}  # the later send of a pair wins
+    assert landed == wanted
+    after = _versions(user_ids)
+    sent_by = {u: sum(1 for s in sends if s[0] == u) for u in user_ids}
+    assert {u: after[u] - before[u] for u in user_ids} == sent_by
+
+
+def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
+    """A rating for a user who is gone (a foreign-key violation) fails the group's
+    transaction; the others are retried one at a time and land."""
+    from shared.db.models import Rating
+    from shared.db.session import session_scope
+
+    user_ids = [u for u, _ in board["users"]]
+    params = [rate_stored_params(u, URL(board["first"] + 1), 2) for u in user_ids]
+    params.insert(2, rate_stored_params(-7, URL(board["first"] + 1), 2))
+
+    async def burst() -> list[Any]:
+        async with pool_on_this_loop():
+            # Hold both in-flight slots with lone writes first, so the rest form one group.
+            return await asyncio.gather(
+                *(grouped(RATE_STORED, p) for p in params), return_exceptions=True
+            )
+
+    outcomes = asyncio.run(burst())
+    assert isinstance(outcomes[2], psycopg.errors.ForeignKeyViolation)
+    assert all(
+        o is not None and not isinstance(o, BaseException) for i, o in enumerate(outcomes) if i != 2
+    )
+    with session_scope() as session:
+        rated = session.scalars(select(Rating.user_id).where(Rating.user_id.in_(user_ids))).all()
+    assert sorted(rated) == sorted(user_ids)
+    assert not pool._groups or all(not g.waiting for g in pool._groups.values())
