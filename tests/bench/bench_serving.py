@@ -26,6 +26,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -284,6 +285,18 @@ def rating_rounds(
         "ids": sorted(ids),
         "rss_rounds_mb": rss,
     }
+
+
+def group_mean(base: str) -> float | None:
+    """Ratings per commit so far in the gateway process that answers /metrics (each process
+    has its own registry; the requests spread evenly over them)."""
+    import httpx
+
+    text = httpx.get(base + "/metrics", timeout=10).text
+    found = dict(re.findall(r"^lir_grouped_writes_(sum|count) ([0-9.e+]+)$", text, re.M))
+    if not found or float(found["count"]) == 0:
+        return None
+    return round(float(found["sum"]) / float(found["count"]), 1)
 
 
 # -- seeding through the API and the workers --------------------------------------------------
@@ -554,6 +567,7 @@ def measure(
     many = [("rating", 50), ("recommend", 50), ("job_poll_50_tokens", 50)]
     out["errors_50_tokens"] = sum(r[k]["errors"] for k in many)
     out["bare_errors"] = sum(v["errors"] for (route, _), v in r.items() if route in bare)
+    out["rating_group_mean"] = group_mean(base)
     after = memory(launcher_pid)
     ids = r[("rating", 50)]["ids"] + r[("rating", 1)]["ids"]
     out.update(
