@@ -179,8 +179,17 @@ def bump_with(rows: FromClause) -> ReturningInsert[Any]:
         pg_insert(_VERSIONS)
         .from_select(["scope", "version"], wrote)
         .on_conflict_do_update(index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1})
-        .returning(_VERSIONS.c.version)
+        .returning(_VERSIONS.c.scope, _VERSIONS.c.version)
     )
+
+
+def reached(rows: Iterable[Any]) -> dict[str, int]:
+    """The versions rows of `bump_with` statements reached, highest per scope: what to copy
+    to the mirror once they are committed (`change_mirror.write`)."""
+    out: dict[str, int] = {}
+    for row in rows:
+        out[row.scope] = max(out.get(row.scope, 0), row.version)
+    return out
 
 
 @event.listens_for(Session, "before_commit")

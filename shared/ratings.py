@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, Table, bindparam, select, true
+from sqlalchemy import Integer, Row, Select, Table, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,7 +17,14 @@ from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
 from shared.postings import READY, fresh_after
 from shared.quotas import check_queued_jobs
-from shared.schemas import RATING_ERROR, PostingPublic, RatingPublic, RatingSubmitted
+from shared.schemas import (
+    RATING_ERROR,
+    SNIPPET_CHARS,
+    PostingCard,
+    PostingFacts,
+    RatingPublic,
+    RatingSubmitted,
+)
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
@@ -71,7 +79,11 @@ _RATINGS: Table = Rating.__table__  # type: ignore[assignment]
 _POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
 # What a rating's answer shows, read by Core statements built once: no ORM objects to load.
 _RATING_OUT = [_RATINGS.c[name] for name in RatingPublic.model_fields if name in _RATINGS.c]
-_PUBLIC = [_POSTINGS.c[name] for name in PostingPublic.model_fields]
+# What a rating's answer shows of its posting: a card (`description_text`: its first lines).
+_PUBLIC = [
+    *(_POSTINGS.c[name] for name in PostingFacts.model_fields),
+    func.substr(_POSTINGS.c.description_text, 1, SNIPPET_CHARS + 1).label("description_text"),
+]
 _PUBLIC_BY_JOB_ID = select(*[*_PUBLIC, READY.label("ready")]).where(
     _POSTINGS.c.job_id == bindparam("job_id")
 )
@@ -102,7 +114,8 @@ def upsert_rating(session: Session, user_id: int, posting_id: int, value: int) -
     return session.execute(_UPSERT_RATING[session.get_bind().dialect.name], row).one()
 
 
-def rating_public(rating: Rating | Row[Any], posting: Posting | Row[Any]) -> RatingPublic:
+def rating_public(rating: Any, posting: Any) -> RatingPublic:
+    """A rating's public form, from rows (ORM, statement or namespace) of it and its posting."""
     out = RatingPublic.model_validate(rating)
     out.title, out.company = posting.title, posting.company
     out.posting_status = posting.status
@@ -137,6 +150,7 @@ def _rate_stored() -> Select[Any]:
     return select(
         *(c.label(f"posting_{c.name}") for c in posting.c),
         *(c.label(f"rating_{c.name}") for c in rated.c),
+        bumped.c.scope,
         bumped.c.version,
     ).select_from(posting.join(rated, true()).join(bumped, true()))
 
@@ -157,12 +171,13 @@ def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
 
 
 def rated_stored(row: Any) -> RatingSubmitted:
-    """RATE_STORED's row as the rating's answer (its `version`: the counter it reached)."""
-    posting = PostingPublic.model_validate(_prefixed(row, "posting_"))
-    rating = RatingPublic.model_validate(_prefixed(row, "rating_"))
-    rating.title, rating.company = posting.title, posting.company
-    rating.posting_status = posting.status
-    return RatingSubmitted(rating=rating, posting=posting, job=None)
+    """RATE_STORED's row as the rating's answer (its `scope` and `version`: the counter it
+    reached, for `changes.reached`)."""
+    posting = SimpleNamespace(**_prefixed(row, "posting_"))
+    rating = SimpleNamespace(**_prefixed(row, "rating_"))
+    return RatingSubmitted(
+        rating=rating_public(rating, posting), posting=PostingCard.of(posting), job=None
+    )
 
 
 def _prefixed(row: Any, prefix: str) -> dict[str, Any]:

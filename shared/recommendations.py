@@ -145,19 +145,6 @@ REASONS = 3
 
 # A list's cards carry the description's first lines, not the whole text (real postings run
 # to 4-8 KB each: most of a list's bytes); GET /postings/{id} has it all.
-SNIPPET_CHARS = 280
-
-
-def snippet(text: str | None) -> str | None:
-    """The first SNIPPET_CHARS of the text, cut at a word, with "…" when there is more."""
-    if text is None or len(text) <= SNIPPET_CHARS:
-        return text
-    head = text[:SNIPPET_CHARS]
-    words = head.rsplit(maxsplit=1)
-    cut = words[0] if len(words) == 2 else head  # a last word may be cut off mid-way
-    return cut.rstrip(" ,;:.-") + "…"
-
-
 def item(
     posting: Posting,
     prediction: Prediction | dict[str, Any],
@@ -165,7 +152,7 @@ def item(
 ) -> dict[str, Any]:
     """A recommendation card: the posting (its description's first lines), its odds,
     "2.4 / 3" and its top reasons."""
-    from shared.schemas import PostingFacts
+    from shared.schemas import PostingCard
 
     pred = (
         prediction
@@ -176,8 +163,7 @@ def item(
             "expected_score": prediction.expected_score,
         }
     )
-    card = PostingFacts.model_validate(posting).model_dump(mode="json")  # a PostingCard
-    card["description_snippet"] = snippet(posting.description_text)
+    card = PostingCard.of(posting).model_dump(mode="json")
     out = {
         "posting": card,
         "predicted": pred["predicted"],

@@ -94,12 +94,34 @@ class PostingPublic(PostingFacts):
     description_text: str | None
 
 
+SNIPPET_CHARS = 280
+
+
+def snippet(text: str | None) -> str | None:
+    """The first SNIPPET_CHARS of the text, cut at a word, with "…" when there is more (the
+    first SNIPPET_CHARS + 1 characters give the same snippet as the whole text)."""
+    if text is None or len(text) <= SNIPPET_CHARS:
+        return text
+    head = text[:SNIPPET_CHARS]
+    words = head.rsplit(maxsplit=1)
+    cut = words[0] if len(words) == 2 else head  # a last word may be cut off mid-way
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 class PostingCard(PostingFacts):
-    """A posting in a list (recommendations, search results, saved-search matches)."""
+    """A posting in a list (recommendations, search results, saved-search matches) or in a
+    rating's answer."""
 
     description_snippet: str | None = Field(
         description="the description's first 280 characters; GET /postings/{id} has it all"
     )
+
+    @classmethod
+    def of(cls, posting: Any) -> PostingCard:
+        """The card of a posting: its row, or a statement's row whose `description_text`
+        holds at least the first SNIPPET_CHARS + 1 characters."""
+        facts = PostingFacts.model_validate(posting).model_dump()
+        return cls(**facts, description_snippet=snippet(posting.description_text))
 
 
 class RatingPublic(BaseModel):
@@ -159,7 +181,7 @@ class ModelVersionPublic(BaseModel):
 
 class RatingSubmitted(BaseModel):
     rating: RatingPublic
-    posting: PostingPublic
+    posting: PostingCard  # an acknowledgement: GET /postings/{id} has the whole text
     # The scrape (and extraction) queued for the posting; null when its stored copy is
     # fresh and extracted, so there is nothing to wait for.
     job: JobPublic | None

@@ -127,6 +127,7 @@ GROUP_SIZES = Histogram(
 
 @dataclass
 class _Group:
+    committed: Callable[[list[Any]], None]
     waiting: list[tuple[dict[str, Any], asyncio.Future[Any]]] = field(default_factory=list)
     running: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -134,16 +135,22 @@ class _Group:
 _groups: dict[tuple[asyncio.AbstractEventLoop, Select[Any]], _Group] = {}
 
 
-async def grouped(stmt: Select[Any], params: dict[str, Any], order: str = "user_id") -> Any:
+async def grouped(
+    stmt: Select[Any], params: dict[str, Any], committed: Callable[[list[Any]], None]
+) -> Any:
     """`first` for a write that may share its commit with concurrent writes of the same
-    statement. A group runs its statements in order of their `order` parameter (then of
+    statement. A group runs its statements in order of their `user_id` parameter (then of
     arrival), so two groups take their row locks in one order and never deadlock. A write
-    that fails alone fails alone: a failed group is retried one write at a time."""
+    that fails alone fails alone: a failed group is retried one write at a time.
+    `committed(rows)` runs once per commit, with its rows (None left out), before any of
+    them is answered: the same `committed` for every call of a statement."""
     loop = asyncio.get_running_loop()
     pool = _pools.get(loop)
     if pool is None:
-        return await first(stmt, params)
-    group = _groups.setdefault((loop, stmt), _Group())
+        row = await first(stmt, params)
+        committed([] if row is None else [row])
+        return row
+    group = _groups.setdefault((loop, stmt), _Group(committed))
     answer: asyncio.Future[Any] = loop.create_future()
     group.waiting.append((params, answer))
     if len(group.running) < GROUPS_IN_FLIGHT:
@@ -153,7 +160,7 @@ async def grouped(stmt: Select[Any], params: dict[str, Any], order: str = "user_
 
 def _start(pool: AsyncConnectionPool, stmt: Select[Any], group: _Group) -> None:
     batch, group.waiting = group.waiting, []
-    task = asyncio.get_running_loop().create_task(_commit(pool, stmt, batch))
+    task = asyncio.get_running_loop().create_task(_commit(pool, stmt, batch, group.committed))
     group.running.add(task)
 
     def done(_: asyncio.Task[None]) -> None:
@@ -165,7 +172,10 @@ def _start(pool: AsyncConnectionPool, stmt: Select[Any], group: _Group) -> None:
 
 
 async def _commit(
-    pool: AsyncConnectionPool, stmt: Select[Any], batch: list[tuple[dict[str, Any], Any]]
+    pool: AsyncConnectionPool,
+    stmt: Select[Any],
+    batch: list[tuple[dict[str, Any], Any]],
+    committed: Callable[[list[Any]], None],
 ) -> None:
     sql, bound = _compiled(stmt)
     batch = sorted(batch, key=lambda item: item[0]["user_id"])  # stable: then by arrival
@@ -176,24 +186,21 @@ async def _commit(
         return [await cursor.fetchone() for cursor in cursors]
 
     GROUP_SIZES.observe(len(batch))
+    outcomes: list[Any]
     try:
-        rows = await _on(pool, sql, together)
+        outcomes = await _on(pool, sql, together)
     except psycopg.Error as exc:  # one write's error (a deadlock, a constraint) fails the group
-        if len(batch) == 1:
-            _settle(batch[0][1], exc)
-            return
-        for params, answer in batch:
+        outcomes = [exc] if len(batch) == 1 else []
+        for params, _ in batch[len(outcomes) :]:
             try:
-                _settle(answer, await _alone(pool, sql, bound, params))
+                outcomes.append(await _alone(pool, sql, bound, params))
             except Exception as alone:
-                _settle(answer, alone)
-        return
+                outcomes.append(alone)
     except Exception as exc:  # the database is gone: every write of the group hears it
-        for _, answer in batch:
-            _settle(answer, exc)
-        return
-    for (_, answer), row in zip(batch, rows, strict=True):
-        _settle(answer, row)
+        outcomes = [exc] * len(batch)
+    committed([o for o in outcomes if o is not None and not isinstance(o, BaseException)])
+    for (_, answer), outcome in zip(batch, outcomes, strict=True):
+        _settle(answer, outcome)
 
 
 async def _alone(

@@ -115,14 +115,19 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
     params = [rate_stored_params(u, URL(board["first"] + 1), 2) for u in user_ids]
     params.insert(2, rate_stored_params(-7, URL(board["first"] + 1), 2))
 
+    commits: list[list[Any]] = []
+
     async def burst() -> list[Any]:
         async with pool_on_this_loop():
-            # Hold both in-flight slots with lone writes first, so the rest form one group.
+            # The first two go alone (both in-flight slots); the other three form one group.
             return await asyncio.gather(
-                *(grouped(RATE_STORED, p) for p in params), return_exceptions=True
+                *(grouped(RATE_STORED, p, commits.append) for p in params),
+                return_exceptions=True,
             )
 
     outcomes = asyncio.run(burst())
+    # What each commit wrote is reported once, failed writes left out.
+    assert sorted(len(rows) for rows in commits) == [1, 1, 2]
     assert isinstance(outcomes[2], psycopg.errors.ForeignKeyViolation)
     assert all(
         o is not None and not isinstance(o, BaseException) for i, o in enumerate(outcomes) if i != 2

@@ -16,7 +16,7 @@ from shared.db.base import utcnow
 from shared.db.models import Posting, Prediction
 from shared.db.session import get_engine, session_scope
 from shared.extraction.currency import to_usd
-from shared.recommendations import snippet
+from shared.schemas import snippet
 from tests.conftest import Worker, cancel_jobs, signup, wait_for, wait_job
 
 URL = "https://www.linkedin.com/jobs/view/{}/"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -8,6 +10,7 @@ from services.gateway import pool, retrain_checks
 from services.gateway.deps import CallerDep, SessionDep, UserDep, in_session, json_of, not_found
 from services.gateway.routes.params import Offset, PathId
 from shared import change_mirror
+from shared.changes import reached
 from shared.db.models import Rating
 from shared.postings import visible_posting
 from shared.ratings import (
@@ -20,6 +23,7 @@ from shared.ratings import (
 from shared.schemas import (
     JobPublic,
     Page,
+    PostingCard,
     PostingPublic,
     RatingIn,
     RatingPatch,
@@ -41,6 +45,11 @@ def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
     return rating
 
 
+def _copy_counters(rows: list[Any]) -> None:
+    """Committed: cached lists in every process see the change (one Redis call a group)."""
+    change_mirror.write(reached(rows))
+
+
 async def stored_rating(user_id: int, body: RatingIn) -> bytes | None:
     """The answer for a rating of a posting stored fresh and extracted, written by one
     statement on the process's pool (also the fast lane's); None when the full path must
@@ -49,10 +58,9 @@ async def stored_rating(user_id: int, body: RatingIn) -> bytes | None:
     if not pool.one_statement_writes():
         return None
     params = rate_stored_params(user_id, body.url, body.rating)
-    row = await pool.grouped(RATE_STORED, params)
+    row = await pool.grouped(RATE_STORED, params, _copy_counters)
     if row is None:
         return None
-    change_mirror.write({params["scope"]: row.version})  # committed: cached lists see it
     retrain_checks.note(user_id)
     return rated_stored(row).model_dump_json().encode()
 
@@ -80,7 +88,7 @@ def _submit(session: Session, user_id: int, body: RatingIn) -> RatingSubmitted:
         raise HTTPException(422, str(exc)) from None
     return RatingSubmitted(
         rating=rating,
-        posting=PostingPublic.model_validate(posting),
+        posting=PostingCard.of(posting),
         job=None if job is None else JobPublic.model_validate(job),
     )
 
