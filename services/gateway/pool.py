@@ -113,10 +113,12 @@ async def _on(pool: AsyncConnectionPool, sql: str, work: Callable[[Any], Awaitab
         raise OperationalError(sql, None, exc) from exc
 
 
-# Groups of one statement in flight at once per process, of the pool's POOL_SIZE
-# connections: the reads keep the rest. A write arriving while they are all busy waits for
-# the next group, which then takes every write waiting.
-GROUPS_IN_FLIGHT = 2
+# Groups of one statement in flight at once per process. One: a write arriving while a
+# group commits waits for it (a few ms) and goes in the next group with every write
+# waiting, so under load the flushes per second stay bounded and each carries more writes
+# (bench_serving: 1 205 ratings/s at 0.84 ms of CPU each, against 1 022/s and 0.97 ms with
+# two groups in flight). The reads keep the pool's other connections.
+GROUPS_IN_FLIGHT = 1
 GROUP_SIZES = Histogram(
     "lir_grouped_writes",
     "Writes committed together in one transaction (the rating of a stored posting)",
