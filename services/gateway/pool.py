@@ -144,8 +144,8 @@ async def grouped(
     statement. A group runs its statements in order of their `user_id` parameter (then of
     arrival), so two groups take their row locks in one order and never deadlock. A write
     that fails alone fails alone: a failed group is retried one write at a time.
-    `committed(rows)` runs once per commit, with its rows (None left out), before any of
-    them is answered: the same `committed` for every call of a statement."""
+    `committed(rows)` runs once per group, with the rows it committed (None left out),
+    before any of them is answered: the same `committed` for every call of a statement."""
     loop = asyncio.get_running_loop()
     pool = _pools.get(loop)
     if pool is None:

@@ -70,6 +70,25 @@ def test_full_flow(page: Any, artifacts: Path) -> None:
     page.wait_for_selector("#latest .posting h3")
     assert page.locator("#latest .posting h3").inner_text() not in ("", "Fetching…")
     shot(page, artifacts, "04-rate")
+    # The first posting again, now stored fresh and read: no job to follow, done at once.
+    url_field.fill(f"https://www.linkedin.com/jobs/view/{ids[0]}/")
+    page.locator("#rating-buttons button[data-rating='0']").click()
+    page.wait_for_function(f"document.querySelectorAll('#recent li').length === {N_RATINGS + 1}")
+    again = page.locator("#recent li").first
+    assert again.locator(".job").get_attribute("data-status") == "succeeded"
+    assert again.locator(".job-label").inner_text() == "Done"
+    assert again.locator(".pill").inner_text().startswith("0")
+    # The row names the posting, and the latest card beside it is that posting's.
+    assert (
+        again.locator(".title")
+        .inner_text()
+        .startswith(page.locator("#latest .posting h3").inner_text() + " — ")
+    )
+    # Rate next's progress beside it counts the pasted ones too.
+    page.wait_for_function(
+        "document.getElementById('next-progress').textContent.startsWith('12 rated')"
+    )
+    shot(page, artifacts, "04b-rate-stored")
 
     # Home shows the counts
     page.goto("/")

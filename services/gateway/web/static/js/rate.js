@@ -41,7 +41,9 @@
       document.getElementById("latest-section").hidden = false;
     };
     if (posting.status !== "pending") { show(posting); }
-    if (!job) return;
+    // Rate next's progress ("7 rated — model ready at 12") counts this one once it is read.
+    const counted = () => window.dispatchEvent(new Event("lir:rated"));
+    if (!job) { counted(); return; }
     try {
       const done = await followJob(job.id, (j) => status.replaceChildren(jobStatus(j)));
       if (done.status === "succeeded" || posting.status !== "pending") {
@@ -49,6 +51,7 @@
         if (recent.firstElementChild === row || latest.childElementCount === 0) show(p);
         else title.textContent = [p.title, p.company].filter(Boolean).join(" — ") || url;
       }
+      counted();
     } catch (err) {
       status.replaceChildren(el("span", { class: "error" }, err.message));
     }

@@ -76,4 +76,6 @@
     document.getElementById("prefs-offer").hidden = stated;
   }
   load().then(offerPreferences).catch((err) => showError(error, err));
+  // A posting rated by its URL (rate.js) moves the progress and the suggestions too.
+  window.addEventListener("lir:rated", () => { if (!busy) load().catch((err) => showError(error, err)); });
 })();
