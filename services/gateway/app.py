@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
-from services.gateway import docs, pool
+from services.gateway import docs, pool, retrain_checks
 from services.gateway.errors import (
     API_ERRORS,
     database_refused_value,
@@ -52,7 +52,10 @@ from shared.settings import get_settings
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = get_settings().gateway_threads
     async with pool.pool_on_this_loop():
-        yield
+        try:
+            yield
+        finally:
+            await retrain_checks.flush()
 
 
 def create_app() -> FastAPI:

@@ -6,8 +6,9 @@ after the rating is committed and answered: the users noted are checked together
 session on a thread, a second after the first note and then at most every
 CHECK_EVERY_SECONDS per user, so a burst of ratings costs a check per user every few
 seconds, not one per rating (a check is several statements; a rating is part of one). A
-note is in memory only: if the process stops before its check, the user's next rating (or
-job) makes it, and no rating is lost either way."""
+note is in memory only: a gateway that shuts down checks what is still noted first (`flush`,
+from the lifespan); if one is killed, the user's next rating (or job) makes the check, and
+no rating is lost either way."""
 
 from __future__ import annotations
 
@@ -57,12 +58,24 @@ def _due() -> list[int]:
 async def _drain() -> None:
     while True:
         await asyncio.sleep(COALESCE_SECONDS)
-        users = _due()
-        if users:
-            try:
-                await in_session(partial(check_retraining, user_ids=users))
-            except Exception:  # the database is away: their next rating asks again
-                log.warning("retraining check failed for %d users", len(users), exc_info=True)
+        await _check(_due())
         with _lock:
             if not _pending:
                 return
+
+
+async def flush() -> None:
+    """Every noted user checked now, due or not (the gateway is shutting down)."""
+    with _lock:
+        users = sorted(_pending)
+        _pending.clear()
+    await _check(users)
+
+
+async def _check(users: list[int]) -> None:
+    if not users:
+        return
+    try:
+        await in_session(partial(check_retraining, user_ids=users))
+    except Exception:  # the database is away: their next rating asks again
+        log.warning("retraining check failed for %d users", len(users), exc_info=True)

@@ -53,6 +53,15 @@ def test_embedded_run_rates_end_to_end(linkedin: Any) -> None:
             # Training and a search write while they report progress: on SQLite's single
             # writer that must not lock the job out.
             wait_for(lambda: _idle(client, headers), timeout=120)
+            # Now stored fresh and extracted: rated again with no job (SQLite's full path).
+            again = client.post(
+                "/api/v1/ratings",
+                json={"url": "https://www.linkedin.com/jobs/view/3300100100/", "rating": 3},
+                headers=headers,
+            )
+            assert again.status_code == 202 and again.json()["job"] is None, again.text
+            assert again.json()["rating"]["rating"] == 3
+            assert again.json()["posting"]["description_snippet"]
             train = client.post("/api/v1/models/train", headers=headers).json()["job"]
             trained = wait_for(lambda: finished(train["id"]), timeout=120)
             assert trained["status"] == "succeeded", trained

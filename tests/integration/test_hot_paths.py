@@ -179,3 +179,40 @@ def test_a_rating_of_a_stored_fresh_posting_queues_nothing_and_still_retrains(ap
         cancel_jobs(api, headers)
         with session_scope() as session:
             session.execute(delete(Posting).where(Posting.seniority == tag))
+
+
+def test_a_gateway_that_shuts_down_makes_the_retraining_checks_still_due(
+    api: Any, monkeypatch: Any
+) -> None:
+    """Checks noted but not yet run (here: never, within the test) run at shutdown."""
+    from sqlalchemy import delete, select
+
+    from services.gateway import retrain_checks
+    from services.gateway.app import create_app
+    from shared.db.models import Job, Posting
+    from shared.db.session import session_scope
+    from tests.integration.planted import planted_posting
+
+    monkeypatch.setattr(retrain_checks, "COALESCE_SECONDS", 3600.0)
+    tag, first = f"flush {uuid.uuid4().hex[:8]}", 4_082_000_000 + uuid.uuid4().int % 10**6 * 20
+    with session_scope() as session:
+        session.add_all([planted_posting(first + i, tag, "Flush Co") for i in range(12)])
+    try:
+        with TestClient(create_app()) as gateway:
+            headers = signup(gateway)
+            user_id = gateway.get("/api/v1/me", headers=headers).json()["user"]["id"]
+            for i in range(12):
+                url = f"https://www.linkedin.com/jobs/view/{first + i}/"
+                res = gateway.post(
+                    "/api/v1/ratings", json={"url": url, "rating": i % 4}, headers=headers
+                )
+                assert res.status_code == 202 and res.json()["job"] is None, res.text
+            with session_scope() as session:
+                assert not session.scalars(select(Job.id).where(Job.user_id == user_id)).all()
+        with session_scope() as session:  # the lifespan's end made the check
+            kinds = session.scalars(select(Job.kind).where(Job.user_id == user_id)).all()
+        assert kinds == ["train"]
+    finally:
+        cancel_jobs(api, headers)
+        with session_scope() as session:
+            session.execute(delete(Posting).where(Posting.seniority == tag))
