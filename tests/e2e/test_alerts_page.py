@@ -47,9 +47,15 @@ def test_alerts_badge_and_page(page: Any, artifacts: Path) -> None:
     assert page.locator("#notes li.unread").count() == unread
     row = page.locator("#saved-table tbody tr").first
     assert "marketing manager in Madrid" in row.inner_text()
+    assert row.locator("td").nth(2).inner_text() == "score ≥ 0"  # what it alerts at
     row.get_by_role("button", name="Matches").click()
     page.wait_for_selector("#matches .posting")
     assert page.locator("#matches .pill.new").count() == unread  # new until seen
+    # Seen now: the table says none unseen, the heading says how many were new.
+    assert f"{unread} new since you last looked" in page.locator(".matches-h").inner_text()
+    page.wait_for_function(
+        "document.querySelector('#saved-table tbody tr td:nth-child(6)').textContent === '0'"
+    )
     page.get_by_role("button", name="Make a feed URL").click()
     page.wait_for_selector("#feed-url:not([hidden])")
     assert page.locator("#feed-url").inner_text().endswith(".atom")

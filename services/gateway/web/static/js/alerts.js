@@ -37,8 +37,11 @@
   }
 
   async function showMatches(s) {
+    // Viewing marks them seen: the table's "Unseen" drops to 0, the cards keep their "New".
     const { data } = await api("GET", `/saved-searches/${s.id}/matches?limit=50`);
-    matchesBox.replaceChildren(el("h3", { class: "matches-h" }, `Matches of “${s.name}”`), ...data.map((m) => {
+    const fresh = data.filter((m) => m.is_new).length;
+    const heading = `Matches of “${s.name}”${fresh ? ` — ${fresh} new since you last looked` : ""}`;
+    matchesBox.replaceChildren(el("h3", { class: "matches-h" }, heading), ...data.map((m) => {
       const card = postingCard(m.posting, { score: Math.round(m.prediction.expected_score * 10) / 10,
         scoreTitle: `Predicted ${m.prediction.predicted} (${RATING_LABELS[m.prediction.predicted]})` });
       card.querySelector("header h3").prepend(m.is_new ? el("span", { class: "pill new" }, "New") : "");
@@ -52,7 +55,8 @@
   function row(s) {
     const status = el("div", { "aria-live": "polite" }, s.last_job ? jobStatus(s.last_job) : el("span", { class: "hint" }, "not yet"));
     return el("tr", { dataset: { id: s.id } },
-      el("td", {}, s.name), el("td", {}, `${s.every_hours} h`), el("td", {}, status),
+      el("td", {}, s.name), el("td", {}, `${s.every_hours} h`),
+      el("td", {}, s.alert_min_score === null ? "off" : `score ≥ ${s.alert_min_score}`), el("td", {}, status),
       el("td", {}, String(s.matches)), el("td", {}, s.new_matches ? el("strong", {}, String(s.new_matches)) : "0"),
       el("td", { class: "actions" },
         el("button", { type: "button", class: "link", onclick: () => showMatches(s) }, "Matches"),
@@ -69,7 +73,7 @@
 
   async function loadSaved() {
     const { data } = await api("GET", "/saved-searches");
-    tbody.replaceChildren(...(data.length ? data.map(row) : [el("tr", {}, el("td", { colspan: "6", class: "hint" }, "No saved searches yet."))]));
+    tbody.replaceChildren(...(data.length ? data.map(row) : [el("tr", {}, el("td", { colspan: "7", class: "hint" }, "No saved searches yet."))]));
   }
 
   document.getElementById("save-form").addEventListener("submit", async (e) => {
