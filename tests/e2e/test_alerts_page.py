@@ -54,7 +54,7 @@ def test_alerts_badge_and_page(page: Any, artifacts: Path) -> None:
     # Seen now: the table says none unseen, the heading says how many were new.
     assert f"{unread} new since you last looked" in page.locator(".matches-h").inner_text()
     page.wait_for_function(
-        "document.querySelector('#saved-table tbody tr td:nth-child(6)').textContent === '0'"
+        "document.querySelector('#saved-table tbody tr td.unseen').textContent === '0'"
     )
     page.get_by_role("button", name="Make a feed URL").click()
     page.wait_for_selector("#feed-url:not([hidden])")

@@ -200,7 +200,7 @@ def test_a_saved_searchs_matches_fold_reposts(page: Any, linkedin: Any, artifact
     # The card stood for both posts: none is new any more; one alert per job.
     row = page.locator("#saved-table tbody tr").first
     page.wait_for_function(
-        "document.querySelector('#saved-table tbody tr td:nth-child(5)').innerText === '0'"
+        "document.querySelector('#saved-table tbody tr td.unseen').innerText === '0'"
     )
     assert "repost watcher in Oslo" in row.inner_text()
     assert page.locator("#notes li.unread").count() == 3

@@ -57,7 +57,7 @@
     return el("tr", { dataset: { id: s.id } },
       el("td", {}, s.name), el("td", {}, `${s.every_hours} h`),
       el("td", {}, s.alert_min_score === null ? "off" : `score ≥ ${s.alert_min_score}`), el("td", {}, status),
-      el("td", {}, String(s.matches)), el("td", {}, s.new_matches ? el("strong", {}, String(s.new_matches)) : "0"),
+      el("td", {}, String(s.matches)), el("td", { class: "unseen" }, s.new_matches ? el("strong", {}, String(s.new_matches)) : "0"),
       el("td", { class: "actions" },
         el("button", { type: "button", class: "link", onclick: () => showMatches(s) }, "Matches"),
         el("button", { type: "button", class: "link", onclick: async () => {
