@@ -161,11 +161,17 @@ def _bound(bind: BindParameter[Any], rows: list[Any]) -> Iterator[Any]:
 
 
 _VERSIONS: Table = ChangeVersion.__table__  # type: ignore[assignment]
+
+
+def _counted(insert: Any) -> ReturningInsert[Any]:
+    """The counters' one rule: a new scope starts at 1, a known one goes up by 1."""
+    return insert.on_conflict_do_update(
+        index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1}
+    ).returning(_VERSIONS.c.scope, _VERSIONS.c.version)
+
+
 _BUMP = {  # per dialect, built once; Core, not the ORM's bulk path
-    name: insert(_VERSIONS)
-    .values(scope=bindparam("scope"), version=1)
-    .on_conflict_do_update(index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1})
-    .returning(_VERSIONS.c.version)
+    name: _counted(insert(_VERSIONS).values(scope=bindparam("scope"), version=1))
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 
@@ -175,12 +181,7 @@ def bump_with(rows: FromClause) -> ReturningInsert[Any]:
     wrote a row, as a CTE of the same statement (PostgreSQL): for a write that runs as one
     statement outside any Session, where `_bump` cannot see it (the one-statement rating)."""
     wrote = select(bindparam("scope", type_=String), literal(1)).select_from(rows)
-    return (
-        pg_insert(_VERSIONS)
-        .from_select(["scope", "version"], wrote)
-        .on_conflict_do_update(index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1})
-        .returning(_VERSIONS.c.scope, _VERSIONS.c.version)
-    )
+    return _counted(pg_insert(_VERSIONS).from_select(["scope", "version"], wrote))
 
 
 def reached(rows: Iterable[Any]) -> dict[str, int]:
@@ -204,7 +205,7 @@ def _bump(session: Session) -> None:
     bump = _BUMP[session.get_bind().dialect.name]
     reached: dict[str, int] = session.info.setdefault(_REACHED, {})
     for scope in sorted(scopes):  # one order for every writer: no deadlock between two
-        reached[scope] = session.execute(bump, {"scope": scope}).scalar_one()
+        reached[scope] = session.execute(bump, {"scope": scope}).one().version
 
 
 @event.listens_for(Session, "after_commit")

@@ -80,11 +80,11 @@ _POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
 # What a rating's answer shows, read by Core statements built once: no ORM objects to load.
 _RATING_OUT = [_RATINGS.c[name] for name in RatingPublic.model_fields if name in _RATINGS.c]
 # What a rating's answer shows of its posting: a card (`description_text`: its first lines).
-_PUBLIC = [
+_CARD_COLUMNS = [
     *(_POSTINGS.c[name] for name in PostingFacts.model_fields),
     func.substr(_POSTINGS.c.description_text, 1, SNIPPET_CHARS + 1).label("description_text"),
 ]
-_PUBLIC_BY_JOB_ID = select(*[*_PUBLIC, READY.label("ready")]).where(
+_CARD_BY_JOB_ID = select(*[*_CARD_COLUMNS, READY.label("ready")]).where(
     _POSTINGS.c.job_id == bindparam("job_id")
 )
 
@@ -130,7 +130,9 @@ def _rate_stored() -> Select[Any]:
     and the user's change counter bumped, in data-modifying CTEs. No row when the posting
     is not ready (or unknown): nothing is written, and `rate_url` answers instead."""
     posting = (
-        select(*_PUBLIC).where(_POSTINGS.c.job_id == bindparam("job_id"), READY).cte("posting")
+        select(*_CARD_COLUMNS)
+        .where(_POSTINGS.c.job_id == bindparam("job_id"), READY)
+        .cte("posting")
     )
     now = bindparam("now", type_=_RATINGS.c.created_at.type)
     user_id = bindparam("user_id", type_=_RATINGS.c.user_id.type)
@@ -195,12 +197,15 @@ def rate_url(
     check_rating(value)
     job_id = job_id_from_url(url)
     params = {"job_id": job_id, "fresh_after": fresh_after()}
-    stored: Row[Any] | None = session.execute(_PUBLIC_BY_JOB_ID, params).first()
-    if stored is not None and stored.ready:
-        rating = upsert_rating(session, user_id, stored.id, value)
-        return rating_public(rating, stored), stored, None
+    stored: Row[Any] | None = session.execute(_CARD_BY_JOB_ID, params).first()
+    ready = stored is not None and bool(stored.ready)
     posting = stored if stored is not None else _create_posting(session, job_id)
-    check_queued_jobs(session, user_id)
+    if not ready:
+        check_queued_jobs(session, user_id)
     rating = upsert_rating(session, user_id, posting.id, value)
-    job = create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
+    job = (
+        None
+        if ready
+        else create_job(session, kind="scrape", user_id=user_id, posting_id=posting.id)
+    )
     return rating_public(rating, posting), posting, job

@@ -120,8 +120,9 @@ class PostingCard(PostingFacts):
     def of(cls, posting: Any) -> PostingCard:
         """The card of a posting: its row, or a statement's row whose `description_text`
         holds at least the first SNIPPET_CHARS + 1 characters."""
-        facts = PostingFacts.model_validate(posting).model_dump()
-        return cls(**facts, description_snippet=snippet(posting.description_text))
+        facts = PostingFacts.model_validate(posting)  # validated here, once
+        snip = snippet(posting.description_text)
+        return cls.model_construct(**facts.__dict__, description_snippet=snip)
 
 
 class RatingPublic(BaseModel):

@@ -192,12 +192,7 @@ async def _commit(
     try:
         outcomes = await _on(pool, sql, together)
     except psycopg.Error as exc:  # one write's error (a deadlock, a constraint) fails the group
-        outcomes = [exc] if len(batch) == 1 else []
-        for params, _ in batch[len(outcomes) :]:
-            try:
-                outcomes.append(await _alone(pool, sql, bound, params))
-            except Exception as alone:
-                outcomes.append(alone)
+        outcomes = [exc] if len(batch) == 1 else [await _alone(stmt, p) for p, _ in batch]
     except Exception as exc:  # the database is gone: every write of the group hears it
         outcomes = [exc] * len(batch)
     committed([o for o in outcomes if o is not None and not isinstance(o, BaseException)])
@@ -205,14 +200,12 @@ async def _commit(
         _settle(answer, outcome)
 
 
-async def _alone(
-    pool: AsyncConnectionPool, sql: str, bound: dict[str, Any], params: dict[str, Any]
-) -> Any:
-    async def alone(conn: AsyncConnection[Any]) -> Any:
-        cursor = await conn.execute(sql, {**bound, **params})  # type: ignore[arg-type]
-        return await cursor.fetchone()
-
-    return await _on(pool, sql, alone)
+async def _alone(stmt: Select[Any], params: dict[str, Any]) -> Any:
+    """One write in its own transaction: its row, or the error it alone met."""
+    try:
+        return await first(stmt, params)
+    except Exception as exc:
+        return exc
 
 
 def _settle(answer: asyncio.Future[Any], outcome: Any) -> None:
