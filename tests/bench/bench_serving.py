@@ -204,6 +204,16 @@ def settle(pids: list[int], timeout: float = 60) -> None:
             return
 
 
+def quiet(launcher_pid: int) -> None:
+    """No job queued or running and every process of the deployment idle: requests a phase
+    left in flight, and jobs it started (the first trainings of the heuristic users, whom
+    the 1-client rating phase takes past the minimum), never run in the next phase."""
+    from shared.db.models import Job
+
+    until(lambda: count(Job, Job.status.in_(("queued", "running"))) == 0, 600)
+    settle(tree(launcher_pid))
+
+
 def gateway_processes(launcher_pid: int) -> list[int]:
     """The uvicorn process the launcher started and its workers."""
     for top in children(launcher_pid, recursive=False):
@@ -393,7 +403,7 @@ def until(predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise RuntimeError(f"seeding did not finish within {timeout} s")
+            raise RuntimeError(f"not done within {timeout} s")
         time.sleep(1)
 
 
@@ -536,7 +546,7 @@ def measure(
             # Caches warm, as a running deployment's are: each user's model and list seen by
             # every gateway process (requests spread over them), at a pace it keeps up with.
             wrk(base, predict_one + recommend_many * 4, 4, 20)
-        settle(pids["gateway"])  # requests a phase left in flight never count in the next
+        quiet(launcher_pid)  # nothing an earlier phase started counts in this one
         if (route, conns) == ("rating", 1):
             before = memory(launcher_pid)
         serving = pids["bare" if route in bare else "gateway"]
