@@ -175,15 +175,16 @@ def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
 def rated_stored(row: Any) -> RatingSubmitted:
     """RATE_STORED's row as the rating's answer (its `scope` and `version`: the counter it
     reached, for `changes.reached`)."""
-    posting = SimpleNamespace(**_prefixed(row, "posting_"))
-    rating = SimpleNamespace(**_prefixed(row, "rating_"))
+    posting = SimpleNamespace(**dict(zip(_POSTING_NAMES, row, strict=False)))
+    rating = SimpleNamespace(**dict(zip(_RATING_NAMES, row[len(_POSTING_NAMES) :], strict=False)))
     return RatingSubmitted(
         rating=rating_public(rating, posting), posting=PostingCard.of(posting), job=None
     )
 
 
-def _prefixed(row: Any, prefix: str) -> dict[str, Any]:
-    return {k[len(prefix) :]: v for k, v in row._asdict().items() if k.startswith(prefix)}
+# RATE_STORED's columns, in order: the posting's, then the rating's (then the counter's).
+_POSTING_NAMES = [c.name for c in _CARD_COLUMNS]
+_RATING_NAMES = [c.name for c in _RATING_OUT]
 
 
 def rate_url(
