@@ -7,8 +7,9 @@ minimum: the heuristic), and 120 stored postings (scraped from the stand-in and 
 then measures at 1 and 50 concurrent clients, with one token and with 50 tokens. Every
 accepted (202) rating is looked up in the database after the workers drain. Prints one JSON line.
 
-The rating phase at 50 clients runs in rounds until 2 000 ratings are in, with the gateway's
-RSS before, after each round and after.
+Each phase starts with no job queued or running and the deployment idle. The rating phase at
+50 clients runs in rounds until 2 000 ratings are in, with the gateway's RSS before, after
+each round and after.
 
 Targets (same run): 0 errors at 50 clients on one token; rating >= 25 % of the bare POST's
 rate with p99 <= 4x the bare POST's p99 and ratings_lost 0; stored prediction p50 at 1 client
