@@ -304,7 +304,9 @@ def group_mean(base: str) -> float | None:
     import httpx
 
     text = httpx.get(base + "/metrics", timeout=10).text
-    found = dict(re.findall(r"^lir_grouped_writes_(sum|count) ([0-9.e+]+)$", text, re.M))
+    found = dict(
+        re.findall(r'^lir_statement_groups_(sum|count)\{kind="write"\} ([0-9.e+]+)$', text, re.M)
+    )
     if not found or float(found["count"]) == 0:
         return None
     return round(float(found["sum"]) / float(found["count"]), 1)

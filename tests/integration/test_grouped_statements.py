@@ -1,7 +1,9 @@
-"""Concurrent ratings of stored postings share their commit (`services.gateway.pool.grouped`):
-through the real app on the gateway's pool, a burst of ratings runs as fewer transactions
-than ratings, every rating lands with the value sent last, each user's change counter
-moves once per rating, and a write that fails fails alone."""
+"""Concurrent calls of one statement share a round trip on the gateway's pool
+(`services.gateway.pool`). Ratings of stored postings share their commit (`grouped`):
+through the real app, a burst of ratings runs as fewer transactions than ratings, every
+rating lands with the value sent last, each user's change counter moves once per rating,
+and a write that fails fails alone. Concurrent reads (`first`) share round trips, each
+caller gets its own row, and a read that fails fails alone."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, literal, select
 
 from services.gateway import pool
 from services.gateway.app import create_app
-from services.gateway.pool import GROUP_SIZES, grouped, pool_on_this_loop
+from services.gateway.pool import GROUP_SIZES, first, grouped, pool_on_this_loop
 from shared.changes import user_scope
 from shared.ratings import RATE_STORED, rate_stored_params
 from tests.conftest import signup
@@ -45,9 +47,11 @@ def board(api: Any) -> Iterator[dict[str, Any]]:
         session.execute(delete(Posting).where(Posting.seniority == tag))
 
 
-def _count_and_sum() -> tuple[float, float]:
-    samples = {s.name: s.value for s in GROUP_SIZES.collect()[0].samples}
-    return samples["lir_grouped_writes_count"], samples["lir_grouped_writes_sum"]
+def _count_and_sum(kind: str = "write") -> tuple[float, float]:
+    samples = {
+        s.name: s.value for s in GROUP_SIZES.collect()[0].samples if s.labels["kind"] == kind
+    }
+    return samples.get("lir_statement_groups_count", 0), samples.get("lir_statement_groups_sum", 0)
 
 
 def _versions(user_ids: list[int]) -> dict[int, int]:
@@ -136,3 +140,40 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
         rated = session.scalars(select(Rating.user_id).where(Rating.user_id.in_(user_ids))).all()
     assert sorted(rated) == sorted(user_ids)
     assert not pool._groups or all(not g.waiting for g in pool._groups.values())
+
+
+def test_concurrent_reads_share_round_trips_and_each_gets_its_own_row(
+    board: dict[str, Any],
+) -> None:
+    from shared.db.models import Posting
+
+    by_job_id = select(Posting.id, Posting.job_id).where(Posting.job_id == bindparam("job_id"))
+    wanted = [str(board["first"] + i % 10) for i in range(40)] + ["1"]  # the last: no posting
+    count0, sum0 = _count_and_sum("read")
+
+    async def burst() -> list[Any]:
+        async with pool_on_this_loop():
+            return await asyncio.gather(*(first(by_job_id, {"job_id": j}) for j in wanted))
+
+    rows = asyncio.run(burst())
+    assert [r.job_id if r is not None else None for r in rows] == [*wanted[:-1], None]
+    count, total = _count_and_sum("read")
+    assert total - sum0 == len(wanted)  # every read went through a group...
+    assert count - count0 < len(wanted) / 2  # ...and most shared one
+
+
+def test_a_read_that_fails_fails_alone() -> None:
+    """A division by zero in one read fails the group's round trip; the others are retried
+    one at a time and answer."""
+    quotient = select((literal(12) / bindparam("d", type_=Integer)).label("q"))
+    divisors = [1, 2, 0, 3, 4, 6]
+
+    async def burst() -> list[Any]:
+        async with pool_on_this_loop():
+            return await asyncio.gather(
+                *(first(quotient, {"d": d}) for d in divisors), return_exceptions=True
+            )
+
+    outcomes = asyncio.run(burst())
+    assert isinstance(outcomes[2], psycopg.errors.DivisionByZero)
+    assert [o.q for i, o in enumerate(outcomes) if i != 2] == [12, 6, 4, 3, 2]
