@@ -221,7 +221,10 @@ async def _run(
 
     outcomes: list[Any]
     try:
-        outcomes = await _on(pool, sql, together)
+        if len(batch) == 1:  # a plain execute: cheaper than a pipeline of one
+            outcomes = [await _single(pool, stmt, batch[0][0])]
+        else:
+            outcomes = await _on(pool, sql, together)
     except psycopg.Error as exc:  # one call's error (a deadlock, a constraint) fails the group
         outcomes = [exc] if len(batch) == 1 else [await _alone(pool, stmt, p) for p, _ in batch]
     except Exception as exc:  # the database is gone: every call of the group hears it
