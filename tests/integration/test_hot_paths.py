@@ -216,3 +216,16 @@ def test_a_gateway_that_shuts_down_makes_the_retraining_checks_still_due(
         cancel_jobs(api, headers)
         with session_scope() as session:
             session.execute(delete(Posting).where(Posting.seniority == tag))
+
+
+def test_the_gateway_keeps_its_start_up_objects_out_of_the_collector(api: Any) -> None:
+    """A full collection scans only what came after start-up (else every route's p99 is a
+    pass over the app and its libraries); what the lifespan froze, its end thaws."""
+    import gc
+
+    from services.gateway.app import create_app
+
+    with TestClient(create_app()) as gateway:
+        assert gc.get_freeze_count() > 100_000  # the app, its schemas, the libraries
+        assert gateway.get("/healthz").status_code == 200
+    assert gc.get_freeze_count() == 0
