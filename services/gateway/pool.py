@@ -11,7 +11,7 @@ the gateway answers 503 with Retry-After.
 
 Concurrent calls of one statement in a process share a round trip: their statements go
 pipelined on one connection, as one executemany, which costs far less Python per statement
-than an execute each (a stored prediction in-process: 0.11 ms of CPU against 0.29 ms).
+than an execute each (a stored prediction in-process: 0.09 ms of CPU against 0.29 ms).
 For a write this matters most: its cost is its commit, the WAL flush waiting on the disk
 (~4 ms here, against 0.06 ms for the statement itself), so concurrent writes of one
 statement are also committed together (`grouped`): one transaction, one flush."""
