@@ -172,6 +172,11 @@ def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
     }
 
 
+# RATE_STORED's columns, in order: the posting's, then the rating's (then the counter's).
+_POSTING_NAMES = [c.name for c in _CARD_COLUMNS]
+_RATING_NAMES = [c.name for c in _RATING_OUT]
+
+
 def rated_stored(row: Any) -> RatingSubmitted:
     """RATE_STORED's row as the rating's answer (its `scope` and `version`: the counter it
     reached, for `changes.reached`)."""
@@ -180,11 +185,6 @@ def rated_stored(row: Any) -> RatingSubmitted:
     return RatingSubmitted(
         rating=rating_public(rating, posting), posting=PostingCard.of(posting), job=None
     )
-
-
-# RATE_STORED's columns, in order: the posting's, then the rating's (then the counter's).
-_POSTING_NAMES = [c.name for c in _CARD_COLUMNS]
-_RATING_NAMES = [c.name for c in _RATING_OUT]
 
 
 def rate_url(
