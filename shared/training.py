@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.artifacts import save_artifact
 from shared.db.base import utcnow
-from shared.db.models import Job, ModelVersion, Posting, Prediction, Rating
+from shared.db.models import Job, ModelVersion, Posting, Prediction, Rating, User
 from shared.extraction.currency import to_usd
 from shared.jobs import Progress, create_job
 from shared.settings import get_settings
@@ -81,50 +81,74 @@ def request_training(session: Session, user_id: int) -> Job:
     return train_job(session, user_id, "queued") or _queue_training(session, user_id, "on demand")
 
 
-def reading_more(session: Session, user_id: int, current: Job | None = None) -> bool:
-    """Whether other postings of this user are still being fetched or read."""
-    stmt = (
-        select(func.count())
-        .select_from(Job)
-        .where(
-            Job.user_id == user_id,
-            Job.kind.in_(("scrape", "extract")),
-            Job.status.in_(("queued", "running")),
+def due_for_training(
+    session: Session, user_ids: Iterable[int], current: Job | None = None
+) -> list[int]:
+    """The users, of these, whose model is due for a training: none waiting, none of their
+    postings still being fetched or read (`current`, the job asking, aside: a batch trains
+    once, on all), enough usable ratings, and enough of them new or changed since the
+    latest version (used or not: one that lost to the baseline counts too) or since the
+    running training started. One statement for any number of users: the gateway asks for
+    every user who rated in the last seconds at once."""
+    settings = get_settings()
+
+    def has_job(*where: Any) -> Any:
+        return exists().where(Job.user_id == User.id, *where)
+
+    def usable(*where: Any) -> Any:
+        return (
+            select(func.count())
+            .select_from(Rating)
+            .join(Posting, Posting.id == Rating.posting_id)
+            .where(Rating.user_id == User.id, Posting.extracted_at.is_not(None), *where)
+            .scalar_subquery()
         )
-    )
+
+    reading: list[Any] = [
+        Job.kind.in_(("scrape", "extract")),
+        Job.status.in_(("queued", "running")),
+    ]
     if current is not None:
-        stmt = stmt.where(Job.id != current.id)
-    return bool(session.scalar(stmt))
+        reading.append(Job.id != current.id)
+    running_since = (
+        select(Job.started_at)
+        .where(Job.user_id == User.id, Job.kind == "train", Job.status == "running")
+        .scalar_subquery()
+    )
+    latest_at = (
+        select(ModelVersion.created_at)
+        .where(ModelVersion.user_id == User.id)
+        .order_by(ModelVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    since = func.coalesce(running_since, latest_at)
+    stmt = (
+        select(User.id)
+        .where(
+            User.id.in_(list(user_ids)),
+            ~has_job(Job.kind == "train", Job.status == "queued"),
+            ~has_job(*reading),
+            usable() >= settings.min_ratings_for_model,
+            or_(since.is_(None), usable(Rating.updated_at > since) >= settings.retrain_every),
+        )
+        .order_by(User.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def maybe_queue_training(session: Session, user_id: int, current: Job | None = None) -> Job | None:
-    """Queue a train job once enough ratings are new or changed since the latest version (or
-    since the running training started), unless one is already waiting or more of their
-    postings are still being read (`current`: the job asking): a batch trains once, on all."""
-    settings = get_settings()
-    if train_job(session, user_id, "queued") is not None or reading_more(session, user_id, current):
-        return None
-    if usable_ratings(session, user_id) < settings.min_ratings_for_model:
-        return None
-    running = train_job(session, user_id, "running")
-    # The latest version, used or not: one that lost to the baseline counts too.
-    latest = session.scalar(
-        select(ModelVersion)
-        .where(ModelVersion.user_id == user_id)
-        .order_by(ModelVersion.version.desc())
-        .limit(1)
-    )
-    since = running.started_at if running else (latest.created_at if latest else None)
-    changed = usable_ratings(session, user_id, since=since) if since else None
-    if changed is not None and changed < settings.retrain_every:
+    """Queue a train job when the user's model is due (`due_for_training`)."""
+    if not due_for_training(session, [user_id], current):
         return None
     return _queue_training(session, user_id, "new ratings")
 
 
 def check_retraining(session: Session, user_ids: Iterable[int]) -> None:
-    """`maybe_queue_training` for each user, in one session (ratings that started no job)."""
-    for user_id in user_ids:
-        maybe_queue_training(session, user_id)
+    """`maybe_queue_training` for these users, in one statement and one session (ratings
+    that started no job)."""
+    for user_id in due_for_training(session, user_ids):
+        _queue_training(session, user_id, "new ratings")
 
 
 def posting_record(posting: Posting, rated_at: Any = None) -> dict[str, Any]:
