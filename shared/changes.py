@@ -17,12 +17,11 @@ from typing import Any
 from sqlalchemy import (
     BinaryExpression,
     BindParameter,
-    FromClause,
-    String,
+    Select,
     Table,
     bindparam,
     event,
-    literal,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -176,16 +175,22 @@ _BUMP = {  # per dialect, built once; Core, not the ORM's bulk path
 }
 
 
-def bump_with(rows: FromClause) -> ReturningInsert[Any]:
-    """The counter of the `scope` parameter bumped once if `rows` (a data-modifying CTE)
-    wrote a row, as a CTE of the same statement (PostgreSQL): for a write that runs as one
-    statement outside any Session, where `_bump` cannot see it (the one-statement rating)."""
-    wrote = select(bindparam("scope", type_=String), literal(1)).select_from(rows)
-    return _counted(pg_insert(_VERSIONS).from_select(["scope", "version"], wrote))
+def bump_each(scopes: Select[Any]) -> ReturningInsert[Any]:
+    """Each scope's counter bumped once per row of `scopes` (a column `scope`: one row per
+    row a data-modifying CTE wrote), as a CTE of the same statement (PostgreSQL): for the
+    one-statement ratings, which run outside any Session, where `_bump` cannot see them.
+    A new scope starts at its count, a known one goes up by it; the counters are written in
+    scope order, as `_bump` writes them, so two writers never wait on each other in a cycle."""
+    rows = scopes.subquery()
+    counted = select(rows.c.scope, func.count()).group_by(rows.c.scope).order_by(rows.c.scope)
+    insert = pg_insert(_VERSIONS).from_select(["scope", "version"], counted)
+    return insert.on_conflict_do_update(
+        index_elements=["scope"], set_={"version": _VERSIONS.c.version + insert.excluded.version}
+    ).returning(_VERSIONS.c.scope, _VERSIONS.c.version)
 
 
 def reached(rows: Iterable[Any]) -> dict[str, int]:
-    """The versions rows of `bump_with` statements reached, highest per scope: what to copy
+    """The versions rows of `bump_each` statements reached, highest per scope: what to copy
     to the mirror once they are committed (`change_mirror.write`)."""
     out: dict[str, int] = {}
     for row in rows:

@@ -13,11 +13,11 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from cachetools import TTLCache
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, event, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from shared.db.base import utcnow
 from shared.db.models import ApiToken, User, WebSession
@@ -52,19 +52,58 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _load(kind: Kind, secret_hash: str) -> Credential | None:
+def _credential_statement(kind: Kind) -> Select[Any]:
     table = ApiToken if kind == "token" else WebSession
     column = ApiToken.token_hash if kind == "token" else WebSession.secret_hash
+    columns: list[Any] = [
+        table.id.label("row_id"),
+        table.expires_at,
+        User.id.label("user_id"),
+        User.email,
+        User.password_hash,
+        User.created_at,
+    ]
+    return (
+        select(*columns)
+        .join(User, User.id == table.user_id)
+        .where(column == bindparam("secret_hash"), table.revoked_at.is_(None))
+    )
+
+
+# A credential's row and its user's, by the secret's digest (`secret_hash`): read here on a
+# thread, or by the gateway on its own pool.
+CREDENTIALS: dict[Kind, Select[Any]] = {k: _credential_statement(k) for k in ("token", "session")}
+
+
+def credential_of(row: Any) -> Credential | None:
+    """The credential a row of CREDENTIALS describes (None: no such live row), its user
+    detached and fully loaded, as if read by a session and expunged."""
+    if row is None:
+        return None
+    user = User(
+        id=row.user_id,
+        email=row.email,
+        password_hash=row.password_hash,
+        created_at=aware(row.created_at),
+    )
+    make_transient_to_detached(user)
+    return Credential(row_id=row.row_id, user=user, expires_at=aware(row.expires_at))
+
+
+def _load(kind: Kind, secret_hash: str) -> Credential | None:
     with session_scope() as s:
-        row = s.execute(
-            select(table.id, table.expires_at, User)
-            .join(User, User.id == table.user_id)
-            .where(column == secret_hash, table.revoked_at.is_(None))
-        ).first()
-        if row is None:
-            return None
-        s.expunge(row.User)
-        return Credential(row_id=row.id, user=row.User, expires_at=aware(row.expires_at))
+        return credential_of(s.execute(CREDENTIALS[kind], {"secret_hash": secret_hash}).first())
+
+
+def is_cached(kind: Kind, secret: str) -> bool:
+    with _lock:
+        return (kind, digest(secret)) in _cache
+
+
+def remember(kind: Kind, secret: str, cred: Credential | None) -> None:
+    """Cache what a caller read from CREDENTIALS for this secret."""
+    with _lock:
+        _cache[(kind, digest(secret))] = cred
 
 
 def _touch(token_id: int) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from shared.db.base import utcnow
@@ -93,15 +93,20 @@ def fresh_after() -> datetime:
     return utcnow() - timedelta(hours=get_settings().posting_max_age_hours)
 
 
-# `fresh` and extracted by the current rules, as a statement's condition (parameter
-# `fresh_after`): a rating or a prediction of such a posting is answered from the store,
-# with no job. The one-statement hot paths decide with it inside their statement.
-READY = and_(
-    Posting.status == "fetched",
-    Posting.fetched_at > bindparam("fresh_after"),
-    Posting.extracted_at.is_not(None),
-    Posting.rules_extraction["rules_version"].as_string() == RULES_VERSION,
-)
+def ready(fresh_after: Any) -> ColumnElement[bool]:
+    """`fresh` (fetched after `fresh_after`: a parameter, or a column of the statement) and
+    extracted by the current rules, as a statement's condition: a rating or a prediction of
+    such a posting is answered from the store, with no job. The one-statement hot paths
+    decide with it inside their statement."""
+    return and_(
+        Posting.status == "fetched",
+        Posting.fetched_at > fresh_after,
+        Posting.extracted_at.is_not(None),
+        Posting.rules_extraction["rules_version"].as_string() == RULES_VERSION,
+    )
+
+
+READY = ready(bindparam("fresh_after"))  # with the parameter `fresh_after`
 
 
 def store_parsed(posting: Posting, parsed: ParsedPosting) -> None:

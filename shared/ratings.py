@@ -5,17 +5,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, Table, bindparam, func, select, true
+from sqlalchemy import Integer, Row, Select, String, Table, and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from shared.changes import bump_with, user_scope
+from shared.changes import bump_each, user_scope
 from shared.db.base import utcnow
 from shared.db.models import Job, Posting, Rating
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
-from shared.postings import READY, fresh_after
+from shared.postings import READY, fresh_after, ready
 from shared.quotas import check_queued_jobs
 from shared.schemas import (
     RATING_ERROR,
@@ -124,44 +125,72 @@ def rating_public(rating: Any, posting: Any) -> RatingPublic:
     return out
 
 
+# A rating's parameters, each an array in RATE_STORED: one element per rating.
+_CALL_TYPES: dict[str, Any] = {
+    "job_id": String(),
+    "user_id": Integer(),
+    "rating": Integer(),
+    "now": _RATINGS.c.created_at.type,
+    "fresh_after": _POSTINGS.c.fetched_at.type,
+    "scope": String(),
+}
+
+
 def _rate_stored() -> Select[Any]:
-    """A rating of a posting stored fresh and extracted as one statement (PostgreSQL, in
-    autocommit: one round trip, nothing held between): the posting read, the rating upserted
-    and the user's change counter bumped, in data-modifying CTEs. No row when the posting
-    is not ready (or unknown): nothing is written, and `rate_url` answers instead."""
+    """Ratings of postings stored fresh and extracted, any number in one statement
+    (PostgreSQL, in autocommit: one round trip, nothing held between): the postings read,
+    the ratings upserted and each user's change counter bumped once per rating, in
+    data-modifying CTEs. Each parameter is an array with an element per rating
+    (`rate_stored_params`, gathered by `pool.grouped`); each row answers the rating its
+    `call` numbers (from 1). No row for a rating whose posting is not ready (or unknown):
+    nothing is written for it, and `rate_url` answers instead. Rows are written in
+    (user, posting) order, so that two such statements never lock in a cycle; one that
+    names a (user, posting) twice fails whole (the pool then runs each alone)."""
+    calls = (
+        func.unnest(*(bindparam(name, type_=ARRAY(type_)) for name, type_ in _CALL_TYPES.items()))
+        .table_valued(*_CALL_TYPES, with_ordinality="call")
+        .render_derived(name="calls")
+    )
     posting = (
-        select(*_CARD_COLUMNS)
-        .where(_POSTINGS.c.job_id == bindparam("job_id"), READY)
+        select(*_CARD_COLUMNS, *(calls.c[n] for n in ("user_id", "rating", "now", "scope", "call")))
+        .join_from(calls, _POSTINGS, _POSTINGS.c.job_id == calls.c.job_id)
+        .where(ready(calls.c.fresh_after))
         .cte("posting")
     )
-    now = bindparam("now", type_=_RATINGS.c.created_at.type)
-    user_id = bindparam("user_id", type_=_RATINGS.c.user_id.type)
-    values = select(user_id, posting.c.id, bindparam("rating", type_=Integer), now, now)
     upsert = pg_insert(_RATINGS).from_select(
-        ["user_id", "posting_id", "rating", "created_at", "updated_at"], values
+        ["user_id", "posting_id", "rating", "created_at", "updated_at"],
+        select(
+            posting.c.user_id, posting.c.id, posting.c.rating, posting.c.now, posting.c.now
+        ).order_by(posting.c.user_id, posting.c.id),
     )
     rated = (
         upsert.on_conflict_do_update(
             index_elements=["user_id", "posting_id"],
             set_={"rating": upsert.excluded.rating, "updated_at": upsert.excluded.updated_at},
         )
-        .returning(*_RATING_OUT)
+        .returning(*_RATING_OUT, _RATINGS.c.user_id.label("rated_user_id"))
         .cte("rated")
     )
-    bumped = bump_with(rated).cte("bumped")
+    wrote = posting.join(
+        rated,
+        and_(rated.c.rated_user_id == posting.c.user_id, rated.c.posting_id == posting.c.id),
+    )
+    bumped = bump_each(select(posting.c.scope).select_from(wrote)).cte("bumped")
     return select(
-        *(c.label(f"posting_{c.name}") for c in posting.c),
-        *(c.label(f"rating_{c.name}") for c in rated.c),
+        *(posting.c[c.name].label(f"posting_{c.name}") for c in _CARD_COLUMNS),
+        *(rated.c[c.name].label(f"rating_{c.name}") for c in _RATING_OUT),
         bumped.c.scope,
         bumped.c.version,
-    ).select_from(posting.join(rated, true()).join(bumped, true()))
+        posting.c.call,
+    ).select_from(wrote.join(bumped, bumped.c.scope == posting.c.scope))
 
 
 RATE_STORED = _rate_stored()
 
 
 def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
-    """RATE_STORED's parameters; ValueError for a URL that names no posting."""
+    """One rating's values of RATE_STORED's parameters; ValueError for a URL that names no
+    posting."""
     return {
         "job_id": job_id_from_url(url),
         "fresh_after": fresh_after(),
@@ -172,7 +201,8 @@ def rate_stored_params(user_id: int, url: str, value: int) -> dict[str, Any]:
     }
 
 
-# RATE_STORED's columns, in order: the posting's, then the rating's (then the counter's).
+# RATE_STORED's columns, in order: the posting's, then the rating's (then the counter's and
+# the call's).
 _POSTING_NAMES = [c.name for c in _CARD_COLUMNS]
 _RATING_NAMES = [c.name for c in _RATING_OUT]
 

@@ -6,40 +6,38 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 
-from anyio import CapacityLimiter, to_thread
+from anyio import to_thread
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from services.gateway import pool
+from services.gateway.admission import admission
 from services.gateway.web.csrf import require_header_token
 from services.gateway.web.render import cookie_secret
-from shared.credentials import Kind, known, known_cached
+from shared.credentials import (
+    CREDENTIALS,
+    Kind,
+    credential_of,
+    digest,
+    is_cached,
+    known,
+    known_cached,
+    remember,
+)
 from shared.db.models import User
-from shared.db.session import get_engine, session_scope
-from shared.settings import get_settings
+from shared.db.session import session_scope
 
 T = TypeVar("T")
-_admitted: CapacityLimiter | None = None
-
-
-def _admission() -> CapacityLimiter:
-    global _admitted
-    if _admitted is None:
-        _admitted = CapacityLimiter(get_settings().gateway_threads)
-    return _admitted
 
 
 async def get_session() -> AsyncIterator[Session]:
     """Commit when the route returns (queued jobs are sent right after), roll back on error.
 
-    At most `gateway_threads` requests hold a session at once, fewer than the pool has
-    connections: otherwise requests waiting for a connection could take every thread while
-    the sessions holding the connections wait for a thread to commit and let go (the
-    gateway then stalls until the pool times out)."""
-    async with _admission():
+    At most `gateway_threads` requests hold a session at once (`admission`)."""
+    async with admission():
         scope = session_scope()
         session = scope.__enter__()  # no I/O: the connection is taken on first use
         try:
@@ -66,18 +64,7 @@ async def in_session(work: Callable[[Session], T]) -> T:
         with session_scope() as session:
             return work(session)
 
-    return await to_thread.run_sync(run, limiter=_admission())
-
-
-async def read_only(work: Callable[[Connection], T]) -> T:
-    """`in_session` for a read of one statement: a Core connection in autocommit (no BEGIN
-    and COMMIT round trips, no ORM session), for statements built once at import."""
-
-    def run() -> T:
-        with get_engine().connect() as conn:
-            return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
-
-    return await to_thread.run_sync(run, limiter=_admission())
+    return await to_thread.run_sync(run, limiter=admission())
 
 
 def json_of(model: BaseModel, status_code: int = 200) -> Response:
@@ -89,9 +76,16 @@ def json_of(model: BaseModel, status_code: int = 200) -> Response:
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def _known(kind: Kind, secret: str) -> User | None:
-    """A cached credential costs no hop to a thread; one to read or touch takes one."""
+async def known_user(kind: Kind, secret: str) -> User | None:
+    """The credential's user (`known`), without a hop to a thread when it can: a cached
+    credential costs nothing, one to read costs a read on the gateway's pool (shared with
+    the concurrent reads of it), and only one whose `last_used_at` is due (once a minute),
+    or any without the pool (SQLite), takes a thread."""
     user = known_cached(kind, secret)
+    if user is False and pool.running() and not is_cached(kind, secret):
+        row = await pool.first(CREDENTIALS[kind], {"secret_hash": digest(secret)})
+        remember(kind, secret, credential_of(row))
+        user = known_cached(kind, secret)
     return await run_in_threadpool(known, kind, secret) if user is False else user
 
 
@@ -102,7 +96,7 @@ async def caller(
     """The signed-in user by API token or cookie session, detached and shared (read its
     columns, never change it); needs no database session."""
     if creds is not None:
-        user = await _known("token", creds.credentials)
+        user = await known_user("token", creds.credentials)
         if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -111,7 +105,7 @@ async def caller(
             )
         return user
     secret = cookie_secret(request)
-    by_cookie = None if secret is None else await _known("session", secret)
+    by_cookie = None if secret is None else await known_user("session", secret)
     if by_cookie is not None:
         require_header_token(request)  # cookie auth only; Bearer clients are exempt
         return by_cookie

@@ -1,14 +1,13 @@
 """The hottest requests (job poll, stored prediction, cached recommendation list, rating of a
-stored posting) by an API token this process already holds, answered without FastAPI's
-routing and dependency resolution, which cost more than the answer itself (a cached list:
-2/3 of its CPU).
+stored posting) by an API token, answered without FastAPI's routing and dependency
+resolution, which cost more than the answer itself (a cached list: 2/3 of its CPU).
 
 Pure ASGI, inside the body cap, the security headers and the latency metric (the request is
 labelled with its route's template as if routed). Each answer is the route's own function
 (`job_body`, `stored_prediction`, `served`, `stored_rating`); anything else falls through
-to the app, body replayed: another credential, a token to look up or touch, a parameter to
-refuse, a list to build, a score to compute, a posting to fetch. So every refusal reads as
-the route's; the database being unavailable gets the route's 503."""
+to the app, body replayed: another credential, an unknown token, a parameter to refuse, a
+list to build, a score to compute, a posting to fetch. So every refusal reads as the
+route's; the database being unavailable gets the route's 503."""
 
 from __future__ import annotations
 
@@ -23,13 +22,13 @@ from pydantic import ValidationError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.deps import known_user
 from services.gateway.outage import database_unavailable
 from services.gateway.routes import jobs, predictions, ratings, recommendations
 from services.gateway.routes.jobs import job_body
 from services.gateway.routes.predictions import PredictIn, stored_prediction
 from services.gateway.routes.ratings import stored_rating
 from services.gateway.routes.recommendations import ListQuery, list_key
-from shared.credentials import known_cached
 from shared.db.models import User
 from shared.recommendation_cache import served
 from shared.recovery.errors import DATABASE_UNAVAILABLE
@@ -122,8 +121,11 @@ class FastLane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self._find(scope) if scope["type"] == "http" else None
         token = None if found is None else _bearer(scope)
-        user = None if token is None else known_cached("token", token)
-        if not isinstance(user, User):
+        try:
+            user = None if token is None else await known_user("token", token)
+        except DATABASE_UNAVAILABLE:  # the app answers it as it answers every route
+            user = None
+        if user is None:  # no token, or one the app refuses with its own 401
             await self.app(scope, receive, send)
             return
         handler, route, status = found  # type: ignore[misc]

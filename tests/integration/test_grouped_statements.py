@@ -15,12 +15,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import Integer, bindparam, delete, literal, select
+from sqlalchemy import Integer, bindparam, delete, literal, select, update
 
 from services.gateway import pool
 from services.gateway.app import create_app
 from services.gateway.pool import GROUP_SIZES, first, grouped, pool_on_this_loop
 from shared.changes import user_scope
+from shared.db.base import utcnow
 from shared.ratings import RATE_STORED, rate_stored_params
 from tests.conftest import signup
 from tests.integration.planted import planted_posting
@@ -111,13 +112,15 @@ def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any])
 
 def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
     """A rating for a user who is gone (a foreign-key violation) fails the group's
-    transaction; the others are retried one at a time and land."""
+    transaction, rolled back whole; the others are retried one at a time and land once."""
     from shared.db.models import Rating
     from shared.db.session import session_scope
 
     user_ids = [u for u, _ in board["users"]]
     params = [rate_stored_params(u, URL(board["first"] + 1), 2) for u in user_ids]
-    params.insert(2, rate_stored_params(-7, URL(board["first"] + 1), 2))
+    # No such user, and sorted last in its group: the three before it ran, then rolled back.
+    params.insert(2, rate_stored_params(2_000_000_000, URL(board["first"] + 1), 2))
+    before = _versions(user_ids)
 
     commits: list[list[Any]] = []
 
@@ -139,7 +142,32 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
     with session_scope() as session:
         rated = session.scalars(select(Rating.user_id).where(Rating.user_id.in_(user_ids))).all()
     assert sorted(rated) == sorted(user_ids)
+    # Each counter moved once: nothing the failed group ran before the failure stayed.
+    after = _versions(user_ids)
+    assert {u: after[u] - before[u] for u in user_ids} == dict.fromkeys(user_ids, 1)
     assert not pool._groups or all(not g.waiting for g in pool._groups.values())
+
+
+def test_a_group_answers_each_call_with_its_own_row_or_none(board: dict[str, Any]) -> None:
+    """One statement for the group: each call gets the row of its own rating, and a call
+    whose posting is not stored (nothing written for it) gets None."""
+    user_ids = [u for u, _ in board["users"]]
+    sent = [(u, board["first"] + 2 + k % 3, k % 4) for k, u in enumerate(user_ids * 2)]
+    sent.insert(3, (user_ids[0], 1, 2))  # no posting with this job id
+    commits: list[list[Any]] = []
+
+    async def burst() -> list[Any]:
+        async with pool_on_this_loop():
+            return await asyncio.gather(
+                *(grouped(RATE_STORED, rate_stored_params(u, URL(j), r), commits.append)
+                  for u, j, r in sent)
+            )  # fmt: skip
+
+    rows = asyncio.run(burst())
+    assert rows[3] is None
+    answered = [(int(row.posting_job_id), row.rating_rating) for row in rows if row is not None]
+    assert answered == [(j, r) for _, j, r in sent if j != 1]
+    assert sum(len(c) for c in commits) == len(sent) - 1 and len(commits) < len(sent)
 
 
 def test_concurrent_reads_share_round_trips_and_each_gets_its_own_row(
@@ -177,3 +205,53 @@ def test_a_read_that_fails_fails_alone() -> None:
     outcomes = asyncio.run(burst())
     assert isinstance(outcomes[2], psycopg.errors.DivisionByZero)
     assert [o.q for i, o in enumerate(outcomes) if i != 2] == [12, 6, 4, 3, 2]
+
+
+def test_a_token_this_process_has_not_read_is_read_on_the_pool(
+    board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty concurrent ratings on tokens out of the cache: each token is read on the
+    gateway's pool (in shared round trips), never on a thread, and the ratings are
+    answered by the fast lane; a revoked token read the same way is refused."""
+    from shared import credentials
+    from shared.db.models import ApiToken
+    from shared.db.session import session_scope
+
+    threaded: list[str] = []
+    load = credentials._load
+
+    def spied(kind: Any, secret_hash: str) -> Any:
+        threaded.append(kind)
+        return load(kind, secret_hash)
+
+    monkeypatch.setattr(credentials, "_load", spied)
+    (u0, h0), (_, h1), *_ = board["users"]  # each already used once: last_used_at is recent
+    credentials._cache.clear()
+    _, sum0 = _count_and_sum("read")
+
+    async def burst() -> list[httpx.Response]:
+        async with pool_on_this_loop():
+            transport = httpx.ASGITransport(app=create_app())
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await asyncio.gather(
+                    *(
+                        client.post(
+                            "/api/v1/ratings",
+                            json={"url": URL(board["first"] + i % 10), "rating": i % 4},
+                            headers=h0 if i % 2 else h1,
+                        )
+                        for i in range(50)
+                    )
+                )
+
+    answers = asyncio.run(burst())
+    assert [a.status_code for a in answers] == [202] * 50, answers[0].text
+    assert threaded == []
+    _, total = _count_and_sum("read")
+    assert total - sum0 >= 2  # at least one read per token, on the pool
+    with session_scope() as session:
+        session.execute(update(ApiToken).where(ApiToken.user_id == u0).values(revoked_at=utcnow()))
+    credentials._cache.clear()
+    refused = asyncio.run(burst())
+    assert {a.status_code for a, i in zip(refused, range(50), strict=True) if i % 2} == {401}
+    assert threaded == []
