@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 CANONICAL_BASE = "https://www.linkedin.com"
@@ -50,6 +51,9 @@ def split_linkedin_url(url: str) -> tuple[str, str]:
     return parts.path or "/", parts.query
 
 
+# A pure function on every rating and prediction, whose URLs repeat (a posting from a list is
+# rated and scored by many): parsed once. Errors are not cached; each raises again.
+@lru_cache(maxsize=8192)
 def job_id_from_url(url: str) -> str:
     """The numeric job id from any LinkedIn job URL form; ValueError for anything else."""
     path, query = split_linkedin_url(url)
