@@ -1,9 +1,11 @@
 """Concurrent calls of one statement share a round trip on the gateway's pool
-(`services.gateway.pool`). Ratings of stored postings share their commit (`grouped`):
-through the real app, a burst of ratings runs as fewer transactions than ratings, every
-rating lands with the value sent last, each user's change counter moves once per rating,
-and a write that fails fails alone. Concurrent reads (`first`) share round trips, each
-caller gets its own row, and a read that fails fails alone."""
+(`services.gateway.pool`). Ratings of stored postings share one statement and its commit
+(`grouped`): through the real app, a burst of ratings runs as fewer transactions than
+ratings, every rating lands with the value sent last, each user's change counter moves once
+per rating, each call gets its own row (None where nothing was written), and a write that
+fails fails alone, its group rolled back whole. Concurrent reads (`first`) share round trips,
+each caller gets its own row, and a read that fails fails alone. A token out of the cache is
+read on the pool, not on a thread."""
 
 from __future__ import annotations
 
@@ -64,6 +66,23 @@ def _versions(user_ids: list[int]) -> dict[int, int]:
     return dict(zip(user_ids, found, strict=True))
 
 
+def _burst(sends: list[tuple[dict[str, str], int, int]]) -> list[httpx.Response]:
+    """Concurrent ratings (headers, job id, rating) through the real app on its pool."""
+
+    async def burst() -> list[httpx.Response]:
+        async with pool_on_this_loop():
+            transport = httpx.ASGITransport(app=create_app())
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await asyncio.gather(
+                    *(
+                        client.post("/api/v1/ratings", json={"url": URL(j), "rating": r}, headers=h)
+                        for h, j, r in sends
+                    )
+                )
+
+    return asyncio.run(burst())
+
+
 def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any]) -> None:
     from shared.db.models import Posting, Rating
     from shared.db.session import session_scope
@@ -75,22 +94,7 @@ def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any])
     user_ids = [u for u, _ in board["users"]]
     before, (count0, sum0) = _versions(user_ids), _count_and_sum()
 
-    async def burst() -> list[httpx.Response]:
-        async with pool_on_this_loop():
-            transport = httpx.ASGITransport(app=create_app())
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                return await asyncio.gather(
-                    *(
-                        client.post(
-                            "/api/v1/ratings",
-                            json={"url": URL(board["first"] + i), "rating": r},
-                            headers=h,
-                        )
-                        for _, h, i, r in sends
-                    )
-                )
-
-    answers = asyncio.run(burst())
+    answers = _burst([(h, board["first"] + i, r) for _, h, i, r in sends])
     assert [a.status_code for a in answers] == [202] * len(sends), answers[0].text
     assert all(a.json()["job"] is None for a in answers)
     count, total = _count_and_sum()
@@ -229,22 +233,8 @@ def test_a_token_this_process_has_not_read_is_read_on_the_pool(
     credentials._cache.clear()
     _, sum0 = _count_and_sum("read")
 
-    async def burst() -> list[httpx.Response]:
-        async with pool_on_this_loop():
-            transport = httpx.ASGITransport(app=create_app())
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                return await asyncio.gather(
-                    *(
-                        client.post(
-                            "/api/v1/ratings",
-                            json={"url": URL(board["first"] + i % 10), "rating": i % 4},
-                            headers=h0 if i % 2 else h1,
-                        )
-                        for i in range(50)
-                    )
-                )
-
-    answers = asyncio.run(burst())
+    sends = [(h0 if i % 2 else h1, board["first"] + i % 10, i % 4) for i in range(50)]
+    answers = _burst(sends)
     assert [a.status_code for a in answers] == [202] * 50, answers[0].text
     assert threaded == []
     _, total = _count_and_sum("read")
@@ -252,6 +242,6 @@ def test_a_token_this_process_has_not_read_is_read_on_the_pool(
     with session_scope() as session:
         session.execute(update(ApiToken).where(ApiToken.user_id == u0).values(revoked_at=utcnow()))
     credentials._cache.clear()
-    refused = asyncio.run(burst())
+    refused = _burst(sends)
     assert {a.status_code for a, i in zip(refused, range(50), strict=True) if i % 2} == {401}
     assert threaded == []
