@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from cachetools import TTLCache
-from sqlalchemy import Select, bindparam, event, or_, select, update
+from sqlalchemy import Integer, Select, bindparam, event, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from shared.db.base import utcnow
 from shared.db.models import ApiToken, User, WebSession
@@ -106,11 +108,19 @@ def remember(kind: Kind, secret: str, cred: Credential | None) -> None:
         _cache[(kind, digest(secret))] = cred
 
 
-def _touch(token_id: int) -> None:
+def _claim_touch(token_id: int) -> bool:
+    """Whether this process is to write the token's last_used_at now (at most once a
+    TOUCH_EVERY); the claim is taken at once, so concurrent requests write it once."""
     with _lock:
         if token_id in _touched:
-            return
+            return False
         _touched[token_id] = True
+        return True
+
+
+def _touch(token_id: int) -> None:
+    if not _claim_touch(token_id):
+        return
     now = utcnow()
     with session_scope() as s:
         s.execute(
@@ -121,6 +131,51 @@ def _touch(token_id: int) -> None:
             )
             .values(last_used_at=now)
         )
+
+
+def touch_due(kind: Kind, secret: str) -> int | None:
+    """The token's row id when its last_used_at is to be written now (claimed: write it with
+    TOUCH), for a caller on an event loop that holds the credential cached; else None."""
+    with _lock:
+        cred = _cache.get((kind, digest(secret)))
+    if kind != "token" or cred is None or not _live(cred) or not _claim_touch(cred.row_id):
+        return None
+    return cred.row_id
+
+
+def _touch_statement() -> ReturningUpdate[Any]:
+    """last_used_at written for many tokens in one statement (PostgreSQL): each parameter an
+    array, `token_id` and `now`, with an element per call (the gateway's `pool.grouped`), a
+    row for each token written, numbered by `call`. The rows are locked in id order first,
+    so two such statements never wait on each other in a cycle."""
+    calls = (
+        func.unnest(
+            bindparam("token_id", type_=ARRAY(Integer)),
+            bindparam("now", type_=ARRAY(ApiToken.last_used_at.type)),
+        )
+        .table_valued("token_id", "now", with_ordinality="call")
+        .render_derived(name="calls")
+    )
+    locked = (
+        select(ApiToken.id)
+        .where(ApiToken.id.in_(select(calls.c.token_id)))
+        .order_by(ApiToken.id)
+        .with_for_update()
+        .cte("locked")
+    )
+    return (
+        update(ApiToken)
+        .where(
+            ApiToken.id == calls.c.token_id,
+            ApiToken.id.in_(select(locked.c.id)),
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < calls.c.now - TOUCH_EVERY),
+        )
+        .values(last_used_at=calls.c.now)
+        .returning(calls.c.call)
+    )
+
+
+TOUCH = _touch_statement()
 
 
 def known(kind: Kind, secret: str) -> User | None:

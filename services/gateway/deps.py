@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from anyio import to_thread
 from fastapi import Depends, HTTPException, Request, Response, status
@@ -19,6 +20,7 @@ from services.gateway.web.csrf import require_header_token
 from services.gateway.web.render import cookie_secret
 from shared.credentials import (
     CREDENTIALS,
+    TOUCH,
     Kind,
     credential_of,
     digest,
@@ -26,11 +28,14 @@ from shared.credentials import (
     known,
     known_cached,
     remember,
+    touch_due,
 )
+from shared.db.base import utcnow
 from shared.db.models import User
 from shared.db.session import session_scope
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 async def get_session() -> AsyncIterator[Session]:
@@ -77,16 +82,34 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 async def known_user(kind: Kind, secret: str) -> User | None:
-    """The credential's user (`known`), without a hop to a thread when it can: a cached
-    credential costs nothing, one to read costs a read on the gateway's pool (shared with
-    the concurrent reads of it), and only one whose `last_used_at` is due (once a minute),
-    or any without the pool (SQLite), takes a thread."""
+    """The credential's user (`known`), without a hop to a thread: a cached credential costs
+    nothing, one to read costs a read on the gateway's pool (shared with the concurrent reads
+    of it), and a token whose `last_used_at` is due (once a minute) a write there (shared
+    with the tokens due at the same moment). Without the pool (SQLite) a thread does both."""
     user = known_cached(kind, secret)
-    if user is False and pool.running() and not is_cached(kind, secret):
-        row = await pool.first(CREDENTIALS[kind], {"secret_hash": digest(secret)})
-        remember(kind, secret, credential_of(row))
+    if user is False and pool.running():
+        if not is_cached(kind, secret):
+            row = await pool.first(CREDENTIALS[kind], {"secret_hash": digest(secret)})
+            remember(kind, secret, credential_of(row))
+        token_id = touch_due(kind, secret)
+        if token_id is not None:
+            await _touch(token_id)
         user = known_cached(kind, secret)
     return await run_in_threadpool(known, kind, secret) if user is False else user
+
+
+async def _touch(token_id: int) -> None:
+    """The token's last_used_at written in the statement and commit of the tokens due at the
+    same moment (every token a client used in the last minute comes due together). A failed
+    write is logged, not the request's failure: the next one is a minute away."""
+    try:
+        await pool.grouped(TOUCH, {"token_id": token_id, "now": utcnow()}, _no_counters)
+    except Exception:
+        log.warning("last_used_at of token %d not written", token_id, exc_info=True)
+
+
+def _no_counters(_: list[Any]) -> None:
+    """A token's last_used_at is in no cached list: no change counter to copy."""
 
 
 async def caller(

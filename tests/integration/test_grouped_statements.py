@@ -5,7 +5,7 @@ ratings, every rating lands with the value sent last, each user's change counter
 per rating, each call gets its own row (None where nothing was written), and a write that
 fails fails alone, its group rolled back whole. Concurrent reads (`first`) share round trips,
 each caller gets its own row, and a read that fails fails alone. A token out of the cache is
-read on the pool, not on a thread."""
+read, and its last_used_at written, on the pool, not on a thread."""
 
 from __future__ import annotations
 
@@ -211,26 +211,37 @@ def test_a_read_that_fails_fails_alone() -> None:
     assert [o.q for i, o in enumerate(outcomes) if i != 2] == [12, 6, 4, 3, 2]
 
 
-def test_a_token_this_process_has_not_read_is_read_on_the_pool(
+def test_a_token_this_process_has_not_read_is_read_and_touched_on_the_pool(
     board: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Fifty concurrent ratings on tokens out of the cache: each token is read on the
-    gateway's pool (in shared round trips), never on a thread, and the ratings are
-    answered by the fast lane; a revoked token read the same way is refused."""
+    """Fifty concurrent ratings on tokens out of the cache and due for their last_used_at:
+    each token is read and touched on the gateway's pool (in shared round trips), never on a
+    thread, and the ratings are answered by the fast lane; a revoked token read the same way
+    is refused."""
     from shared import credentials
     from shared.db.models import ApiToken
     from shared.db.session import session_scope
 
     threaded: list[str] = []
-    load = credentials._load
+    load, touch = credentials._load, credentials._touch
 
-    def spied(kind: Any, secret_hash: str) -> Any:
-        threaded.append(kind)
+    def spied_load(kind: Any, secret_hash: str) -> Any:
+        threaded.append(f"load {kind}")
         return load(kind, secret_hash)
 
-    monkeypatch.setattr(credentials, "_load", spied)
-    (u0, h0), (_, h1), *_ = board["users"]  # each already used once: last_used_at is recent
+    def spied_touch(token_id: int) -> None:
+        threaded.append(f"touch {token_id}")
+        touch(token_id)
+
+    monkeypatch.setattr(credentials, "_load", spied_load)
+    monkeypatch.setattr(credentials, "_touch", spied_touch)
+    (u0, h0), (u1, h1), *_ = board["users"]
+    with session_scope() as session:
+        session.execute(
+            update(ApiToken).where(ApiToken.user_id.in_([u0, u1])).values(last_used_at=None)
+        )
     credentials._cache.clear()
+    credentials._touched.clear()
     _, sum0 = _count_and_sum("read")
 
     sends = [(h0 if i % 2 else h1, board["first"] + i % 10, i % 4) for i in range(50)]
@@ -240,6 +251,10 @@ def test_a_token_this_process_has_not_read_is_read_on_the_pool(
     _, total = _count_and_sum("read")
     assert total - sum0 >= 2  # at least one read per token, on the pool
     with session_scope() as session:
+        used = session.scalars(
+            select(ApiToken.last_used_at).where(ApiToken.user_id.in_([u0, u1]))
+        ).all()
+        assert len(used) == 2 and None not in used  # touched, once each (claimed once)
         session.execute(update(ApiToken).where(ApiToken.user_id == u0).values(revoked_at=utcnow()))
     credentials._cache.clear()
     refused = _burst(sends)
