@@ -93,12 +93,12 @@ async def known_user(kind: Kind, secret: str) -> User | None:
             remember(kind, secret, credential_of(row))
         token_id = touch_due(kind, secret)
         if token_id is not None:
-            await _touch(token_id)
+            await _write_last_used(token_id)
         user = known_cached(kind, secret)
     return await run_in_threadpool(known, kind, secret) if user is False else user
 
 
-async def _touch(token_id: int) -> None:
+async def _write_last_used(token_id: int) -> None:
     """The token's last_used_at written in the statement and commit of the tokens due at the
     same moment (every token a client used in the last minute comes due together). A failed
     write is logged, not the request's failure: the next one is a minute away."""

@@ -142,7 +142,8 @@ GROUPS_IN_FLIGHT = 1
 GROUP_SIZES = Histogram(
     "lir_statement_groups",
     "Calls of one statement run together in one round trip: reads (the job poll, the stored "
-    "prediction), and writes committed in one transaction (the rating of a stored posting)",
+    "prediction, a token), and writes committed in one statement (the rating of a stored "
+    "posting, a token's last_used_at)",
     ["kind"],
     buckets=(1, 2, 4, 8, 16, 32, 64),
     registry=None,  # the app's registry takes it (services.gateway.metrics)
