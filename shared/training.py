@@ -113,6 +113,7 @@ def due_for_training(
     running_since = (
         select(Job.started_at)
         .where(Job.user_id == User.id, Job.kind == "train", Job.status == "running")
+        .correlate(User)  # also inside `usable`'s subquery, two levels down
         .scalar_subquery()
     )
     latest_at = (
@@ -120,6 +121,7 @@ def due_for_training(
         .where(ModelVersion.user_id == User.id)
         .order_by(ModelVersion.version.desc())
         .limit(1)
+        .correlate(User)
         .scalar_subquery()
     )
     since = func.coalesce(running_since, latest_at)

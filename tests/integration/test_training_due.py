@@ -51,6 +51,7 @@ def test_due_for_training_applies_every_rule_in_one_statement(session: Session) 
             "changed",
             "running",
             "unread",
+            "later",
         )
     }
     session.add_all(users.values())
@@ -69,11 +70,11 @@ def test_due_for_training_applies_every_rule_in_one_statement(session: Session) 
         session.add(made)
         return made
 
-    def version(name: str, at: Any) -> None:
+    def version(name: str, at: Any, number: int = 1) -> None:
         session.add(
             ModelVersion(
                 user_id=users[name].id,
-                version=1,
+                version=number,
                 algorithm="ridge",
                 feature_version="v",
                 n_ratings=enough,
@@ -94,6 +95,10 @@ def test_due_for_training_applies_every_rule_in_one_statement(session: Session) 
     version("unchanged", earlier)
     rate("changed", enough, long_ago)
     version("changed", earlier)
+    # Another user's newer version, and running training, count for that user alone.
+    rate("later", enough, long_ago)
+    version("later", now + timedelta(days=1), number=2)
+    job("later", "train", "running", started=now + timedelta(days=1))
     # A running training counts from its start, not from the latest version.
     rate("running", enough, long_ago)
     job("running", "train", "running", started=earlier)
