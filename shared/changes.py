@@ -163,9 +163,10 @@ _VERSIONS: Table = ChangeVersion.__table__  # type: ignore[assignment]
 
 
 def _counted(insert: Any) -> ReturningInsert[Any]:
-    """The counters' one rule: a new scope starts at 1, a known one goes up by 1."""
+    """The counters' one rule: a new scope starts at the inserted count, a known one goes up
+    by it."""
     return insert.on_conflict_do_update(
-        index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1}
+        index_elements=["scope"], set_={"version": _VERSIONS.c.version + insert.excluded.version}
     ).returning(_VERSIONS.c.scope, _VERSIONS.c.version)
 
 
@@ -179,14 +180,11 @@ def bump_each(scopes: Select[Any]) -> ReturningInsert[Any]:
     """Each scope's counter bumped once per row of `scopes` (a column `scope`: one row per
     row a data-modifying CTE wrote), as a CTE of the same statement (PostgreSQL): for the
     one-statement ratings, which run outside any Session, where `_bump` cannot see them.
-    A new scope starts at its count, a known one goes up by it; the counters are written in
-    scope order, as `_bump` writes them, so two writers never wait on each other in a cycle."""
+    The counters are written in scope order, as `_bump` writes them, so two writers never
+    wait on each other in a cycle."""
     rows = scopes.subquery()
     counted = select(rows.c.scope, func.count()).group_by(rows.c.scope).order_by(rows.c.scope)
-    insert = pg_insert(_VERSIONS).from_select(["scope", "version"], counted)
-    return insert.on_conflict_do_update(
-        index_elements=["scope"], set_={"version": _VERSIONS.c.version + insert.excluded.version}
-    ).returning(_VERSIONS.c.scope, _VERSIONS.c.version)
+    return _counted(pg_insert(_VERSIONS).from_select(["scope", "version"], counted))
 
 
 def reached(rows: Iterable[Any]) -> dict[str, int]:

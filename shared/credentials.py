@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from cachetools import TTLCache
-from sqlalchemy import Integer, Select, bindparam, event, func, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, Select, bindparam, event, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from shared.db.base import utcnow
+from shared.db.calls import calls_table
 from shared.db.models import ApiToken, User, WebSession
 from shared.db.session import session_scope
 from shared.jobs import aware
@@ -29,6 +29,9 @@ from shared.jobs import aware
 CACHE_SECONDS = 5.0
 TOUCH_EVERY = timedelta(minutes=1)
 Kind = Literal["token", "session"]
+# A credential as the cache and the database know it: its kind and its secret's digest,
+# computed once per request (`key`).
+Key = tuple[Kind, str]
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Credential:
 
 
 _lock = threading.Lock()
-_cache: TTLCache[tuple[Kind, str], Credential | None] = TTLCache(10_000, CACHE_SECONDS)
+_cache: TTLCache[Key, Credential | None] = TTLCache(10_000, CACHE_SECONDS)
 # Present while a token's last_used_at was written within TOUCH_EVERY by this process.
 _touched: TTLCache[int, bool] = TTLCache(100_000, TOUCH_EVERY.total_seconds())
 
@@ -52,6 +55,10 @@ def new_secret(prefix: str = "") -> tuple[str, str]:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key(kind: Kind, secret: str) -> Key:
+    return kind, digest(secret)
 
 
 def _credential_statement(kind: Kind) -> Select[Any]:
@@ -92,20 +99,21 @@ def credential_of(row: Any) -> Credential | None:
     return Credential(row_id=row.row_id, user=user, expires_at=aware(row.expires_at))
 
 
-def _load(kind: Kind, secret_hash: str) -> Credential | None:
+def _load(k: Key) -> Credential | None:
+    kind, secret_hash = k
     with session_scope() as s:
         return credential_of(s.execute(CREDENTIALS[kind], {"secret_hash": secret_hash}).first())
 
 
-def is_cached(kind: Kind, secret: str) -> bool:
+def is_cached(k: Key) -> bool:
     with _lock:
-        return (kind, digest(secret)) in _cache
+        return k in _cache
 
 
-def remember(kind: Kind, secret: str, cred: Credential | None) -> None:
-    """Cache what a caller read from CREDENTIALS for this secret."""
+def remember(k: Key, cred: Credential | None) -> None:
+    """Cache what a caller read from CREDENTIALS for this key."""
     with _lock:
-        _cache[(kind, digest(secret))] = cred
+        _cache[k] = cred
 
 
 def _claim_touch(token_id: int) -> bool:
@@ -133,12 +141,12 @@ def _touch(token_id: int) -> None:
         )
 
 
-def touch_due(kind: Kind, secret: str) -> int | None:
+def touch_due(k: Key) -> int | None:
     """The token's row id when its last_used_at is to be written now (claimed: write it with
     TOUCH), for a caller on an event loop that holds the credential cached; else None."""
     with _lock:
-        cred = _cache.get((kind, digest(secret)))
-    if kind != "token" or cred is None or not _live(cred) or not _claim_touch(cred.row_id):
+        cred = _cache.get(k)
+    if k[0] != "token" or cred is None or not _live(cred) or not _claim_touch(cred.row_id):
         return None
     return cred.row_id
 
@@ -148,14 +156,7 @@ def _touch_statement() -> ReturningUpdate[Any]:
     array, `token_id` and `now`, with an element per call (the gateway's `pool.grouped`), a
     row for each token written, numbered by `call`. The rows are locked in id order first,
     so two such statements never wait on each other in a cycle."""
-    calls = (
-        func.unnest(
-            bindparam("token_id", type_=ARRAY(Integer)),
-            bindparam("now", type_=ARRAY(ApiToken.last_used_at.type)),
-        )
-        .table_valued("token_id", "now", with_ordinality="call")
-        .render_derived(name="calls")
-    )
+    calls = calls_table({"token_id": Integer(), "now": ApiToken.last_used_at.type})
     locked = (
         select(ApiToken.id)
         .where(ApiToken.id.in_(select(calls.c.token_id)))
@@ -178,42 +179,40 @@ def _touch_statement() -> ReturningUpdate[Any]:
 TOUCH = _touch_statement()
 
 
-def known(kind: Kind, secret: str) -> User | None:
+def known(k: Key) -> User | None:
     """The credential's user, detached and shared by every request on it (read its columns,
     never change it); None when unknown, revoked or expired. May read or write the database."""
-    key = (kind, digest(secret))
     with _lock:
-        cached = key in _cache
-        cred = _cache.get(key)
+        cached = k in _cache
+        cred = _cache.get(k)
     if not cached:
-        cred = _load(*key)
+        cred = _load(k)
         with _lock:
-            _cache[key] = cred
+            _cache[k] = cred
     if cred is None or not _live(cred):
         return None
-    if kind == "token":
+    if k[0] == "token":
         _touch(cred.row_id)
     return cred.user
 
 
-def known_cached(kind: Kind, secret: str) -> User | None | Literal[False]:
+def known_cached(k: Key) -> User | None | Literal[False]:
     """`known` when it needs no I/O (the credential is cached and, for a token, its
     last_used_at is recent), for a caller on an event loop; False when `known` must run."""
-    key = (kind, digest(secret))
     with _lock:
-        if key not in _cache:
+        if k not in _cache:
             return False
-        cred = _cache.get(key)
+        cred = _cache.get(k)
         if cred is None or not _live(cred):
             return None
-        if kind == "token" and cred.row_id not in _touched:
+        if k[0] == "token" and cred.row_id not in _touched:
             return False
     return cred.user
 
 
 def lookup(session: Session, kind: Kind, secret: str) -> User | None:
     """`known`'s user attached to the request's `session`, without querying it."""
-    user = known(kind, secret)
+    user = known(key(kind, secret))
     return None if user is None else session.merge(user, load=False)
 
 

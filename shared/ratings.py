@@ -6,13 +6,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Integer, Row, Select, String, Table, and_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.changes import bump_each, user_scope
 from shared.db.base import utcnow
+from shared.db.calls import calls_table
 from shared.db.models import Job, Posting, Rating
 from shared.jobs import create_job
 from shared.linkedin import canonical_url, job_id_from_url
@@ -146,11 +146,7 @@ def _rate_stored() -> Select[Any]:
     nothing is written for it, and `rate_url` answers instead. Rows are written in
     (user, posting) order, so that two such statements never lock in a cycle; one that
     names a (user, posting) twice fails whole (the pool then runs each alone)."""
-    calls = (
-        func.unnest(*(bindparam(name, type_=ARRAY(type_)) for name, type_ in _CALL_TYPES.items()))
-        .table_valued(*_CALL_TYPES, with_ordinality="call")
-        .render_derived(name="calls")
-    )
+    calls = calls_table(_CALL_TYPES)
     posting = (
         select(*_CARD_COLUMNS, *(calls.c[n] for n in ("user_id", "rating", "now", "scope", "call")))
         .join_from(calls, _POSTINGS, _POSTINGS.c.job_id == calls.c.job_id)

@@ -23,8 +23,8 @@ from shared.credentials import (
     TOUCH,
     Kind,
     credential_of,
-    digest,
     is_cached,
+    key,
     known,
     known_cached,
     remember,
@@ -86,16 +86,17 @@ async def known_user(kind: Kind, secret: str) -> User | None:
     nothing, one to read costs a read on the gateway's pool (shared with the concurrent reads
     of it), and a token whose `last_used_at` is due (once a minute) a write there (shared
     with the tokens due at the same moment). Without the pool (SQLite) a thread does both."""
-    user = known_cached(kind, secret)
+    k = key(kind, secret)
+    user = known_cached(k)
     if user is False and pool.running():
-        if not is_cached(kind, secret):
-            row = await pool.first(CREDENTIALS[kind], {"secret_hash": digest(secret)})
-            remember(kind, secret, credential_of(row))
-        token_id = touch_due(kind, secret)
+        if not is_cached(k):
+            row = await pool.first(CREDENTIALS[kind], {"secret_hash": k[1]})
+            remember(k, credential_of(row))
+        token_id = touch_due(k)
         if token_id is not None:
             await _write_last_used(token_id)
-        user = known_cached(kind, secret)
-    return await run_in_threadpool(known, kind, secret) if user is False else user
+        user = known_cached(k)
+    return await run_in_threadpool(known, k) if user is False else user
 
 
 async def _write_last_used(token_id: int) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from services.gateway.admission import read_only
+from shared.db.calls import as_arrays
 from shared.db.session import get_engine
 
 T = TypeVar("T")
@@ -173,15 +174,10 @@ async def grouped(stmt: Statement, params: dict[str, Any], committed: Committed)
     statement."""
     pool = _pools.get(asyncio.get_running_loop())
     if pool is None:
-        rows = list(await read_only(lambda conn: conn.execute(stmt, _columns([params])).all()))
+        rows = list(await read_only(lambda conn: conn.execute(stmt, as_arrays([params])).all()))
         committed(rows)
         return rows[0] if rows else None
     return await _together(pool, stmt, params, committed)
-
-
-def _columns(calls: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """A set statement's parameters: each an array of the calls' values, in call order."""
-    return {name: [call[name] for call in calls] for name in calls[0]}
 
 
 async def _together(
@@ -272,7 +268,7 @@ async def _writes(
     sql, bound = _compiled(stmt)
 
     async def run(conn: AsyncConnection[Any]) -> list[Any]:
-        cursor = await conn.execute(sql, {**bound, **_columns(calls)})  # type: ignore[arg-type]
+        cursor = await conn.execute(sql, {**bound, **as_arrays(calls)})  # type: ignore[arg-type]
         return await cursor.fetchall()
 
     by_call = {row.call: row for row in await _on(pool, sql, run)}

@@ -3,28 +3,22 @@ kills the old URL. Only the secret's SHA-256 is stored."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from feedgen.feed import FeedGenerator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.alerts.service import notifications
+from shared.credentials import digest, new_secret
 from shared.db.base import utcnow
 from shared.db.models import FeedToken, Posting, User
 from shared.jobs import aware
 from shared.settings import get_settings
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_feed_token(session: Session, user_id: int) -> str:
     session.execute(delete(FeedToken).where(FeedToken.user_id == user_id))
-    token = secrets.token_urlsafe(32)
-    session.add(FeedToken(user_id=user_id, token_hash=_digest(token), created_at=utcnow()))
+    token, token_hash = new_secret()
+    session.add(FeedToken(user_id=user_id, token_hash=token_hash, created_at=utcnow()))
     session.flush()
     return token
 
@@ -35,9 +29,7 @@ def feed_url(token: str, base: str | None = None) -> str:
 
 
 def user_for_feed(session: Session, token: str) -> User | None:
-    user_id = session.scalar(
-        select(FeedToken.user_id).where(FeedToken.token_hash == _digest(token))
-    )
+    user_id = session.scalar(select(FeedToken.user_id).where(FeedToken.token_hash == digest(token)))
     return session.get(User, user_id) if user_id is not None else None
 
 

@@ -225,9 +225,9 @@ def test_a_token_this_process_has_not_read_is_read_and_touched_on_the_pool(
     threaded: list[str] = []
     load, touch = credentials._load, credentials._touch
 
-    def spied_load(kind: Any, secret_hash: str) -> Any:
-        threaded.append(f"load {kind}")
-        return load(kind, secret_hash)
+    def spied_load(k: credentials.Key) -> Any:
+        threaded.append(f"load {k[0]}")
+        return load(k)
 
     def spied_touch(token_id: int) -> None:
         threaded.append(f"touch {token_id}")
