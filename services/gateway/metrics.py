@@ -7,13 +7,19 @@ import time
 from collections.abc import Iterator
 
 from fastapi import FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.pool import GROUP_SIZES
+from services.gateway.pool import GROUP_SECONDS, GROUP_SIZES
 from shared.db.base import utcnow
 from shared.db.models import Job
 from shared.db.session import session_scope
@@ -90,6 +96,10 @@ def install_metrics(app: FastAPI) -> None:
     registry = CollectorRegistry()
     registry.register(JobCollector())
     registry.register(GROUP_SIZES)
+    registry.register(GROUP_SECONDS)
+    # Each gateway process answers /metrics from its own registry: its start time tells
+    # them apart, its CPU and memory are each process's own.
+    ProcessCollector(registry=registry)
     latency = Histogram(
         "lir_http_request_seconds",
         "Request latency",

@@ -149,6 +149,15 @@ GROUP_SIZES = Histogram(
     buckets=(1, 2, 4, 8, 16, 32, 64),
     registry=None,  # the app's registry takes it (services.gateway.metrics)
 )
+# How long a group's round trip takes, from sending its statement to its rows: for a write
+# that includes its commit's flush, which every rating of the group and of the next waits on.
+GROUP_SECONDS = Histogram(
+    "lir_statement_group_seconds",
+    "Round trip of one group of calls of one statement (for writes, with their commit)",
+    ["kind"],
+    buckets=(0.001, 0.002, 0.003, 0.004, 0.006, 0.008, 0.012, 0.016, 0.024, 0.032, 0.064, 0.128),
+    registry=None,
+)
 
 
 Committed = Callable[[list[Any]], None]
@@ -217,11 +226,13 @@ async def _run(
     committed: Committed | None,
 ) -> None:
     calls = [params for params, _ in batch]
-    GROUP_SIZES.labels("read" if committed is None else "write").observe(len(calls))
+    kind = "read" if committed is None else "write"
+    GROUP_SIZES.labels(kind).observe(len(calls))
     run = _reads if committed is None else _writes
     outcomes: list[Any]
     try:
-        outcomes = await run(pool, stmt, calls)
+        with GROUP_SECONDS.labels(kind).time():
+            outcomes = await run(pool, stmt, calls)
     except psycopg.Error as exc:  # one call's error (a deadlock, a constraint) fails the group
         outcomes = [exc] if len(calls) == 1 else [await _alone(run, pool, stmt, c) for c in calls]
     except Exception as exc:  # the database is gone: every call of the group hears it

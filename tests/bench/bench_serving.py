@@ -312,6 +312,56 @@ def group_mean(base: str) -> float | None:
     return round(float(found["sum"]) / float(found["count"]), 1)
 
 
+Buckets = dict[float, float]  # a histogram's cumulative counts by upper bound (le)
+
+
+def round_trips(base: str, processes: int, tries: int = 40) -> dict[str, Buckets]:
+    """Each gateway process's write groups' round-trip histogram (lir_statement_group_seconds),
+    by the process's start time: /metrics answers from whichever process takes the
+    connection, so it is asked until every process has answered."""
+    import httpx
+
+    found: dict[str, Buckets] = {}
+    for _ in range(tries):
+        with httpx.Client(timeout=10) as client:  # a new connection: any process may answer
+            text = client.get(base + "/metrics").text
+        started = re.search(r"^process_start_time_seconds ([0-9.e+]+)$", text, re.M)
+        if started is None:
+            break
+        found[started.group(1)] = {
+            float(le): float(v)
+            for le, v in re.findall(
+                r'^lir_statement_group_seconds_bucket\{kind="write",le="([^"]+)"\} ([0-9.e+]+)$',
+                text,
+                re.M,
+            )
+        }
+        if len(found) == processes:
+            break
+    return found
+
+
+def quantile_ms(before: dict[str, Buckets], after: dict[str, Buckets], q: float) -> float | None:
+    """The q-quantile (ms) of the round trips between the two snapshots, over the processes
+    seen in both, interpolated within its bucket as Prometheus's histogram_quantile does."""
+    total: Buckets = {}
+    for proc, buckets in after.items():
+        for le, count in buckets.items():
+            total[le] = total.get(le, 0.0) + count - before.get(proc, {}).get(le, 0.0)
+    bounds = sorted(total)
+    if not bounds or total[bounds[-1]] == 0:
+        return None
+    rank, low, below = q * total[bounds[-1]], 0.0, 0.0
+    for le in bounds:
+        if total[le] >= rank:
+            if le == float("inf"):
+                return round(low * 1000, 1)
+            share = (rank - below) / max(total[le] - below, 1e-9)
+            return round((low + (le - low) * share) * 1000, 1)
+        low, below = le, total[le]
+    return None
+
+
 # -- seeding through the API and the workers --------------------------------------------------
 def seed(api: str, log: Callable[[str], None]) -> dict[str, Any]:
     import httpx
@@ -560,7 +610,14 @@ def measure(
         serving = pids["bare" if route in bare else "gateway"]
         cpu = cpu_seconds(serving) + database_cpu_seconds()
         if (route, conns) == ("rating", 50):
+            trips = round_trips(base, os.cpu_count() or 1)
             r[(route, conns)] = res = rating_rounds(base, lines, launcher_pid, log)
+            trips_after = round_trips(base, os.cpu_count() or 1)
+            # What each rating of a group waits on, and the next group's ratings too.
+            for q in (0.5, 0.99):
+                out[f"rating_group_round_trip_p{round(q * 100)}_ms"] = quantile_ms(
+                    trips, trips_after, q
+                )
         else:
             r[(route, conns)] = res = wrk(bare_base if route in bare else base, lines, conns)
         # Gateway and PostgreSQL CPU per request: comparable on a machine under load.

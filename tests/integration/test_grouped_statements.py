@@ -21,7 +21,7 @@ from sqlalchemy import Integer, bindparam, delete, literal, select, update
 
 from services.gateway import pool
 from services.gateway.app import create_app
-from services.gateway.pool import GROUP_SIZES, first, grouped, pool_on_this_loop
+from services.gateway.pool import GROUP_SECONDS, GROUP_SIZES, first, grouped, pool_on_this_loop
 from shared.changes import user_scope
 from shared.db.base import utcnow
 from shared.ratings import RATE_STORED, rate_stored_params
@@ -55,6 +55,12 @@ def _count_and_sum(kind: str = "write") -> tuple[float, float]:
         s.name: s.value for s in GROUP_SIZES.collect()[0].samples if s.labels["kind"] == kind
     }
     return samples.get("lir_statement_groups_count", 0), samples.get("lir_statement_groups_sum", 0)
+
+
+def _round_trips(kind: str = "write") -> float:
+    samples = GROUP_SECONDS.collect()[0].samples
+    counts = [s.value for s in samples if s.name.endswith("_count") and s.labels["kind"] == kind]
+    return counts[0] if counts else 0.0
 
 
 def _versions(user_ids: list[int]) -> dict[int, int]:
@@ -92,7 +98,7 @@ def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any])
     again = board["users"][0]
     sends.append((again[0], again[1], 0, 3 if sends[0][3] != 3 else 0))
     user_ids = [u for u, _ in board["users"]]
-    before, (count0, sum0) = _versions(user_ids), _count_and_sum()
+    before, (count0, sum0), trips0 = _versions(user_ids), _count_and_sum(), _round_trips()
 
     answers = _burst([(h, board["first"] + i, r) for _, h, i, r in sends])
     assert [a.status_code for a in answers] == [202] * len(sends), answers[0].text
@@ -100,6 +106,7 @@ def test_a_burst_of_ratings_shares_commits_and_each_lands(board: dict[str, Any])
     count, total = _count_and_sum()
     assert total - sum0 == len(sends)  # every rating went through a group...
     assert count - count0 < len(sends)  # ...and some shared one
+    assert _round_trips() - trips0 == count - count0  # each group's round trip timed
     with session_scope() as session:
         rows = session.execute(
             select(Rating.user_id, Posting.job_id, Rating.rating)

@@ -227,3 +227,5 @@ def test_metrics_show_jobs_and_request_latency(running: Any) -> None:
     assert (
         'lir_http_request_seconds_count{method="GET",route="/api/v1/ratings",status="200"}' in text
     )
+    # Each gateway process answers from its own registry, told apart by its start time.
+    assert "process_start_time_seconds " in text
