@@ -47,26 +47,29 @@ def _client() -> tuple[Any, str, Any] | None:
     return client, f"{settings.broker_key_prefix}changes:{db}:", client.register_script(_RAISE_ONLY)
 
 
-def _usable() -> tuple[Any, str, Any] | None:
+def usable() -> tuple[Any, str, Any] | None:
+    """The deployment's Redis client, this database's key prefix and the raise-only script;
+    None without Redis, or for a few seconds after it failed."""
     return None if time.monotonic() < _down_until else _client()
 
 
-def _failed(exc: Exception) -> None:
+def failed(exc: Exception) -> None:
+    """Leave Redis alone for a few seconds: readers go to the database meanwhile."""
     global _down_until
     _down_until = time.monotonic() + 5.0
-    log.warning("change counters' Redis copy unavailable (%s): reading the database", exc)
+    log.warning("Redis copy unavailable (%s): reading the database", exc)
 
 
 def read(scopes: Sequence[str]) -> tuple[int, ...] | None:
     """The copied versions, or None when any is unknown (read the database then)."""
-    found = _usable()
+    found = usable()
     if found is None:
         return None
     client, prefix, _ = found
     try:
         values = client.mget([prefix + s for s in scopes])
     except redis.RedisError as exc:
-        _failed(exc)
+        failed(exc)
         return None
     if any(v is None for v in values):
         return None
@@ -75,7 +78,7 @@ def read(scopes: Sequence[str]) -> tuple[int, ...] | None:
 
 def write(versions: Mapping[str, int]) -> None:
     """Raise the copies to these committed versions."""
-    found = _usable()
+    found = usable()
     if found is None or not versions:
         return
     client, prefix, raise_only = found
@@ -83,4 +86,4 @@ def write(versions: Mapping[str, int]) -> None:
     try:
         raise_only(keys=[prefix + s for s in scopes], args=[*(versions[s] for s in scopes), DAY])
     except redis.RedisError as exc:
-        _failed(exc)
+        failed(exc)

@@ -9,10 +9,13 @@ in between is at worst in the list and not yet in its counters, so the next requ
 (never the other way round, which would serve a stale list). With Redis, an unchanged list
 is checked against the counters' copy there (shared.change_mirror) and the database is not
 touched; against the database itself at least every RECHECK_SECONDS, which bounds how long
-a lost copy could hide a change. Bounded by size (LRU)."""
+a lost copy could hide a change. Bounded by size (LRU). With Redis, a list built in one
+gateway process is stored there under its counters too, so that the other processes take it
+instead of building it again (they find it only while the counters are the same)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import redis
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
@@ -33,6 +37,9 @@ MAX_BYTES = 32 * 1024 * 1024  # ~1 600 lists of 20 cards
 
 
 RECHECK_SECONDS = 30.0
+# How long a list stays in Redis for the other processes: a changed list is never read
+# there again (its counters moved), so this only bounds the memory of lists nobody asks for.
+SHARED_SECONDS = 3600
 
 
 @dataclass
@@ -84,6 +91,11 @@ def cached_list(
     if entry is not None and entry.in_time() and entry.stamp == stamp:
         entry.checked = time.monotonic()
         return entry.body
+    entry = _shared(key, stamp)
+    if entry is not None:  # another gateway process built it at these counters
+        with _lock:
+            _lists[key] = entry
+        return entry.body
     if ensure_scored(session, user_id):
         # New postings got this user's predictions: a write of their own scope. Committed
         # first, so that the list is stored under counters that already count it (else the
@@ -93,6 +105,48 @@ def cached_list(
     body, expires = build()
     # As JSONResponse renders it.
     raw = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    entry = _Entry(stamp, expires, raw, time.monotonic())
     with _lock:
-        _lists[key] = _Entry(stamp, expires, raw, time.monotonic())
+        _lists[key] = entry
+    _share(key, entry)
     return raw
+
+
+def _shared_key(prefix: str, key: tuple[Any, ...]) -> str:
+    # The query's repr is the same in every process (ints, strings, a frozen dataclass).
+    return f"{prefix}list:{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}"
+
+
+def _shared(key: tuple[Any, ...], stamp: tuple[int, ...]) -> _Entry | None:
+    """The list another process stored in Redis under exactly these counters, if in time."""
+    found = change_mirror.usable()
+    if found is None:
+        return None
+    client, prefix, _ = found
+    try:
+        raw = client.get(_shared_key(prefix, key))
+    except redis.RedisError as exc:
+        change_mirror.failed(exc)
+        return None
+    if raw is None:
+        return None
+    header, body = raw.split(b"\n", 1)
+    meta = json.loads(header)
+    expires = None if meta["expires"] is None else datetime.fromisoformat(meta["expires"])
+    entry = _Entry(tuple(meta["stamp"]), expires, body, time.monotonic())
+    return entry if entry.stamp == stamp and entry.in_time() else None
+
+
+def _share(key: tuple[Any, ...], entry: _Entry) -> None:
+    """Store a list built here for the other gateway processes (each would build it again
+    otherwise: after every change the list depends on, and when a process starts)."""
+    found = change_mirror.usable()
+    if found is None:
+        return
+    client, prefix, _ = found
+    expires = None if entry.expires is None else entry.expires.isoformat()
+    header = json.dumps({"stamp": list(entry.stamp), "expires": expires}).encode()
+    try:
+        client.set(_shared_key(prefix, key), header + b"\n" + entry.body, ex=SHARED_SECONDS)
+    except redis.RedisError as exc:
+        change_mirror.failed(exc)

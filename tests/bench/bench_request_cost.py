@@ -208,6 +208,26 @@ async def _measure(
     # Ratings of stored postings by users who have not rated them: each a new row.
     fresh = [(u, p) for u in users[1:4] for p in unrated]
 
+    from shared import recommendation_cache
+
+    shared_lookup = recommendation_cache._shared
+
+    def cold(shared: bool) -> Callable[[int], Any]:
+        """The list asked of a process that has not built it (a new one, or one whose copy
+        an earlier change made stale): taken from Redis where another process stored it
+        under the same counters, or built."""
+
+        async def request(k: int) -> Any:
+            recommendation_cache._lists.clear()
+            if not shared:
+                recommendation_cache._shared = lambda key, stamp: None
+            try:
+                return await gateway.get("/api/v1/recommendations?limit=20", headers=main)
+            finally:
+                recommendation_cache._shared = shared_lookup
+
+        return request
+
     phases: dict[str, Callable[[int], Any]] = {
         "bare_get": lambda k: bare.get("/get"),
         "bare_post": lambda k: bare.post("/post", json={"url": unrated[0], "rating": 2}),
@@ -226,6 +246,8 @@ async def _measure(
             headers=main,
         ),
         "recommend": lambda k: gateway.get("/api/v1/recommendations?limit=20", headers=main),
+        "recommend_cold_built": cold(shared=False),
+        "recommend_cold_shared": cold(shared=True),
         "recommend_heuristic": lambda k: gateway.get(
             "/api/v1/recommendations?limit=20", headers=heuristic
         ),

@@ -2,8 +2,8 @@
 in the very next GET (no TTL to wait out). Each test warms the cache, makes one change
 through the gateway (or as a worker writes it), and reads again: without the matching
 change counter the second read would serve the stale list. Every test runs twice: with the
-counters' copy in Redis (as `make run` deploys), and with the database alone (the embedded
-default has no Redis)."""
+counters' copy and the shared lists in Redis (as `make run` deploys), and with the database
+alone (the embedded default has no Redis)."""
 
 from __future__ import annotations
 
@@ -109,6 +109,27 @@ def test_an_unchanged_list_is_served_without_building_it(api: Any, board: dict[s
         assert statements == []  # the counters' copy in Redis: no database round trip
     else:
         assert len(statements) == 1 and "change_versions" in statements[0], statements
+
+
+def test_a_list_another_process_built_is_taken_from_redis(api: Any, board: dict[str, Any]) -> None:
+    from shared import recommendation_cache
+
+    first, built = statements_of(api, board)
+    assert len(built) > 5
+    recommendation_cache._lists.clear()  # as a process that never built it
+    again, statements = statements_of(api, board)
+    assert again == first
+    if board["mode"] == "redis":  # the counters read, the list not built
+        assert len(statements) == 1 and "change_versions" in statements[0], statements
+    else:
+        assert len(statements) > 5
+    # Changed, it is built again, not taken from Redis under its old counters.
+    hid = api.post(f"/api/v1/postings/{board['ids'][0]}/hide", headers=board["headers"])
+    assert hid.status_code == 204
+    recommendation_cache._lists.clear()
+    body, statements = statements_of(api, board)
+    assert {it["posting"]["id"] for it in json.loads(body)["items"]} == set(board["ids"][1:])
+    assert len(statements) > 5
 
 
 @pytest.mark.parametrize("mode", ["redis"], indirect=True)  # the copy is Redis's
