@@ -7,7 +7,8 @@ Rows before N are the pool, rows from N on the test set (rated later). Each stra
 exactly those, and is scored on the test rows. `active` is the product's rate-next choice
 (shared.learning.active.pick_informative) in rounds of 12, retraining between rounds;
 `active_prior` starts from the stated-preferences prior and blends it by shrinkage, for
-each blend strength measured. Prints ONE JSON line.
+each blend strength measured. `ceiling` is what the ratings allow the model whatever the
+picks (the whole pool; cross-validation within the test rows). Prints ONE JSON line.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from shared.learning.prior import prior_proba, prior_scores  # noqa: E402
 from shared.learning.schemas import Preferences  # noqa: E402
 from shared.ml import heuristic_scores, predict, train_model, use_heuristic  # noqa: E402
 from shared.ml.decision import PredictionOut  # noqa: E402
+from shared.ml.reference import ReferenceModel  # noqa: E402
 from shared.ml.scoring import BLEND_POWER, BLEND_STRENGTH, Blend, model_weight  # noqa: E402
 from tests.bench.bench_accuracy import DEFAULT_DATASET, extract  # noqa: E402
 
@@ -145,6 +147,61 @@ def prequential(
     }
 
 
+def ceiling(
+    frame: pd.DataFrame, data: pd.DataFrame, pool_end: int, folds: int = 5
+) -> dict[str, Any]:
+    """What these ratings allow the product's model, whatever the picks: trained on the whole
+    pool (every rating a strategy may ask for), and cross-validated within the test rows
+    themselves, alone and with the whole pool (the rater's later standards known to the
+    model, and every rating but the one predicted: more than any walk forward in time has).
+    The prototype's model (bench_accuracy's reference) is cross-validated the same way, to
+    tell the ratings' limit from our model's. Beside them, always answering the test rows'
+    most common rating."""
+    y = data["rating"].to_numpy(int)
+    pool, test = frame.iloc[:pool_end], frame.iloc[pool_end:]
+    pool_y, test_y = y[:pool_end], y[pool_end:]
+    texts = data["posting_text"].tolist()
+    salaries = data[["min_salary", "max_salary"]].to_numpy(float)
+    whole_pool = metrics(scored(pool, pool_y, list(range(len(pool_y))), test)[0], test_y)
+    order = np.random.default_rng(0).permutation(len(test_y))
+
+    def cross_validated(with_pool: bool) -> dict[str, float]:
+        outs: list[PredictionOut | None] = [None] * len(test_y)
+        for fold in range(folds):
+            held = order[fold::folds]
+            kept = np.setdiff1d(order, held)
+            frame, labels = test.iloc[kept], test_y[kept]
+            if with_pool:
+                frame, labels = pd.concat([pool, frame]), np.concatenate([pool_y, labels])
+            estimator = train_model(frame, labels, seed=42).estimator
+            for i, out in zip(held, predict(estimator, test.iloc[held]), strict=True):
+                outs[i] = out
+        return metrics([o for o in outs if o is not None], test_y)
+
+    def reference_cross_validated() -> dict[str, float]:
+        predicted = np.zeros(len(test_y), dtype=int)
+        for fold in range(folds):
+            held = order[fold::folds] + pool_end
+            kept = np.setdiff1d(np.arange(len(y)), held)
+            model = ReferenceModel(42).fit([texts[i] for i in kept], salaries[kept], y[kept])
+            predicted[held - pool_end] = model.predict([texts[i] for i in held], salaries[held])
+        return {
+            "accuracy": round(float(np.mean(predicted == test_y)), 4),
+            "mae": round(float(np.mean(np.abs(predicted - test_y))), 4),
+        }
+
+    counts = np.bincount(test_y, minlength=4)
+    return {
+        "whole_pool": whole_pool,
+        "test_cv": cross_validated(with_pool=False),
+        "pool_and_test_cv": cross_validated(with_pool=True),
+        "reference_pool_and_test_cv": reference_cross_validated(),
+        "test_majority_accuracy": round(float(counts.max() / counts.sum()), 4),
+        "pool_counts": np.bincount(pool_y, minlength=4).tolist(),
+        "test_counts": counts.tolist(),
+    }
+
+
 def pick_ms(pool: pd.DataFrame, n: int = 5000, repeats: int = 7) -> float:
     """p50 of the rate-next selection over n candidates (the pool's titles repeated with
     random distributions): the in-memory part of GET /rate-next, without the database."""
@@ -233,6 +290,7 @@ def main() -> None:
             }
 
         timed("active_prior", with_prior)
+    timed("ceiling", lambda: ceiling(frame, data, args.pool_end))
     timed("prequential", lambda: prequential(frame, y, args.pool_end, prefs))
     result.update(result.pop("prequential"))
     if prefs is not None:
