@@ -20,6 +20,7 @@ committed together cost far less each."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from services.gateway.admission import read_only
 from shared.db.calls import as_arrays
 from shared.db.session import get_engine
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # What the pool runs: reads (`first`), and set statements (`grouped`) that write and return.
@@ -160,7 +163,7 @@ GROUP_SECONDS = Histogram(
 )
 
 
-Committed = Callable[[list[Any]], None]
+Committed = Callable[[list[Any]], Awaitable[None]]
 
 
 @dataclass
@@ -184,7 +187,7 @@ async def grouped(stmt: Statement, params: dict[str, Any], committed: Committed)
     pool = _pools.get(asyncio.get_running_loop())
     if pool is None:
         rows = list(await read_only(lambda conn: conn.execute(stmt, as_arrays([params])).all()))
-        committed(rows)
+        await _after_commit(committed, rows)
         return rows[0] if rows else None
     return await _together(pool, stmt, params, committed)
 
@@ -238,9 +241,20 @@ async def _run(
     except Exception as exc:  # the database is gone: every call of the group hears it
         outcomes = [exc] * len(calls)
     if committed is not None:
-        committed([o for o in outcomes if o is not None and not isinstance(o, BaseException)])
+        await _after_commit(
+            committed, [o for o in outcomes if o is not None and not isinstance(o, BaseException)]
+        )
     for (_, answer), outcome in zip(batch, outcomes, strict=True):
         _settle(answer, outcome)
+
+
+async def _after_commit(committed: Committed, rows: list[Any]) -> None:
+    """`committed(rows)`; its failure fails no call: the writes stand, and what follows them
+    (the change counters' copy) only lags."""
+    try:
+        await committed(rows)
+    except Exception:
+        log.warning("after a group's commit", exc_info=True)
 
 
 Run = Callable[[AsyncConnectionPool, Statement, list[dict[str, Any]]], Awaitable[list[Any]]]

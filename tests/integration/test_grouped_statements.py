@@ -135,11 +135,14 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
 
     commits: list[list[Any]] = []
 
+    async def committed(rows: list[Any]) -> None:
+        commits.append(rows)
+
     async def burst() -> list[Any]:
         async with pool_on_this_loop():
             # The first goes alone (the one group in flight); the other four form one group.
             return await asyncio.gather(
-                *(grouped(RATE_STORED, p, commits.append) for p in params),
+                *(grouped(RATE_STORED, p, committed) for p in params),
                 return_exceptions=True,
             )
 
@@ -161,16 +164,21 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
 
 def test_a_group_answers_each_call_with_its_own_row_or_none(board: dict[str, Any]) -> None:
     """One statement for the group: each call gets the row of its own rating, and a call
-    whose posting is not stored (nothing written for it) gets None."""
+    whose posting is not stored (nothing written for it) gets None; what runs after the
+    commit failing (the copy to Redis) fails no call."""
     user_ids = [u for u, _ in board["users"]]
     sent = [(u, board["first"] + 2 + k % 3, k % 4) for k, u in enumerate(user_ids * 2)]
     sent.insert(3, (user_ids[0], 1, 2))  # no posting with this job id
     commits: list[list[Any]] = []
 
+    async def committed(rows: list[Any]) -> None:
+        commits.append(rows)
+        raise RuntimeError("Redis went away")  # a copy that fails fails no rating
+
     async def burst() -> list[Any]:
         async with pool_on_this_loop():
             return await asyncio.gather(
-                *(grouped(RATE_STORED, rate_stored_params(u, URL(j), r), commits.append)
+                *(grouped(RATE_STORED, rate_stored_params(u, URL(j), r), committed)
                   for u, j, r in sent)
             )  # fmt: skip
 
