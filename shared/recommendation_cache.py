@@ -63,7 +63,7 @@ _lists: LRUCache[tuple[Any, ...], _Entry] = LRUCache(maxsize=MAX_BYTES, getsizeo
 _lock = threading.Lock()
 
 
-async def served(user_id: int, query: tuple[Any, ...]) -> bytes | None:
+def served(user_id: int, query: tuple[Any, ...]) -> bytes | None:
     """The stored body for this user and query if the counters' copy in Redis says that
     nothing it depends on changed, without touching the database; else None."""
     scopes = (user_scope(user_id), ALL)
@@ -73,7 +73,7 @@ async def served(user_id: int, query: tuple[Any, ...]) -> bytes | None:
         return None
     if time.monotonic() - entry.checked >= RECHECK_SECONDS:
         return None
-    return entry.body if await change_mirror.read(scopes) == entry.stamp else None
+    return entry.body if change_mirror.read(scopes) == entry.stamp else None
 
 
 def cached_list(

@@ -44,7 +44,6 @@ from services.gateway.routes import (
 )
 from services.gateway.web import router as web
 from services.gateway.web.render import HERE as WEB_DIR
-from shared import change_mirror
 from shared.quotas import QuotaExceeded
 from shared.secret_key import secret_key
 from shared.settings import get_settings
@@ -53,7 +52,7 @@ from shared.settings import get_settings
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     to_thread.current_default_thread_limiter().total_tokens = get_settings().gateway_threads
-    async with pool.pool_on_this_loop(), change_mirror.on_this_loop():
+    async with pool.pool_on_this_loop():
         # What start-up built lives as long as the process: frozen, out of the collector's
         # sight, a full collection scans only what came after. Unfrozen, the ~250 000
         # objects (the app, its schemas, the libraries) took 260-300 ms a pass, and made

@@ -109,7 +109,7 @@ async def _write_last_used(token_id: int) -> None:
         log.warning("last_used_at of token %d not written", token_id, exc_info=True)
 
 
-async def _no_counters(_: list[Any]) -> None:
+def _no_counters(_: list[Any]) -> None:
     """A token's last_used_at is in no cached list: no change counter to copy."""
 
 

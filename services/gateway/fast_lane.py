@@ -72,7 +72,7 @@ async def _recommendations(user: User, scope: Scope, _: bytes) -> bytes | None:
     if any(value == "" for _, value in pairs):
         return None  # FastAPI's reading of an empty value is the route's to give
     try:
-        return await served(user.id, list_key(ListQuery.model_validate(dict(pairs))))
+        return served(user.id, list_key(ListQuery.model_validate(dict(pairs))))
     except ValidationError:
         return None
 

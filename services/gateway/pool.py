@@ -163,7 +163,7 @@ GROUP_SECONDS = Histogram(
 )
 
 
-Committed = Callable[[list[Any]], Awaitable[None]]
+Committed = Callable[[list[Any]], None]
 
 
 @dataclass
@@ -187,7 +187,7 @@ async def grouped(stmt: Statement, params: dict[str, Any], committed: Committed)
     pool = _pools.get(asyncio.get_running_loop())
     if pool is None:
         rows = list(await read_only(lambda conn: conn.execute(stmt, as_arrays([params])).all()))
-        await _after_commit(committed, rows)
+        _after_commit(committed, rows)
         return rows[0] if rows else None
     return await _together(pool, stmt, params, committed)
 
@@ -241,18 +241,18 @@ async def _run(
     except Exception as exc:  # the database is gone: every call of the group hears it
         outcomes = [exc] * len(calls)
     if committed is not None:
-        await _after_commit(
+        _after_commit(
             committed, [o for o in outcomes if o is not None and not isinstance(o, BaseException)]
         )
     for (_, answer), outcome in zip(batch, outcomes, strict=True):
         _settle(answer, outcome)
 
 
-async def _after_commit(committed: Committed, rows: list[Any]) -> None:
+def _after_commit(committed: Committed, rows: list[Any]) -> None:
     """`committed(rows)`; its failure fails no call: the writes stand, and what follows them
     (the change counters' copy) only lags."""
     try:
-        await committed(rows)
+        committed(rows)
     except Exception:
         log.warning("after a group's commit", exc_info=True)
 

@@ -135,14 +135,11 @@ def test_a_write_that_fails_fails_alone(board: dict[str, Any]) -> None:
 
     commits: list[list[Any]] = []
 
-    async def committed(rows: list[Any]) -> None:
-        commits.append(rows)
-
     async def burst() -> list[Any]:
         async with pool_on_this_loop():
             # The first goes alone (the one group in flight); the other four form one group.
             return await asyncio.gather(
-                *(grouped(RATE_STORED, p, committed) for p in params),
+                *(grouped(RATE_STORED, p, commits.append) for p in params),
                 return_exceptions=True,
             )
 
@@ -171,7 +168,7 @@ def test_a_group_answers_each_call_with_its_own_row_or_none(board: dict[str, Any
     sent.insert(3, (user_ids[0], 1, 2))  # no posting with this job id
     commits: list[list[Any]] = []
 
-    async def committed(rows: list[Any]) -> None:
+    def committed(rows: list[Any]) -> None:
         commits.append(rows)
         raise RuntimeError("Redis went away")  # a copy that fails fails no rating
 

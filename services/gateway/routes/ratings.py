@@ -45,9 +45,9 @@ def own_rating(session: SessionDep, user_id: int, rating_id: int) -> Rating:
     return rating
 
 
-async def _copy_counters(rows: list[Any]) -> None:
+def _copy_counters(rows: list[Any]) -> None:
     """Committed: cached lists in every process see the change (one Redis call a group)."""
-    await change_mirror.raise_copies(reached(rows))
+    change_mirror.write(reached(rows))
 
 
 async def stored_rating(user_id: int, body: RatingIn) -> bytes | None:

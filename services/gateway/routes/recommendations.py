@@ -55,7 +55,7 @@ async def recommendations(user: CallerDep, q: Annotated[ListQuery, Query()]) -> 
     checking the database's counters, or building the list, is one thread call."""
     query, user_id = list_key(q), user.id
     filters, limit, min_match = query
-    body = await served(user_id, query)
+    body = served(user_id, query)
     if body is None:
         try:
             body = await in_session(
