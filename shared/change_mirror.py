@@ -47,29 +47,55 @@ def _client() -> tuple[Any, str, Any] | None:
     return client, f"{settings.broker_key_prefix}changes:{db}:", client.register_script(_RAISE_ONLY)
 
 
-def usable() -> tuple[Any, str, Any] | None:
+def _usable() -> tuple[Any, str, Any] | None:
     """The deployment's Redis client, this database's key prefix and the raise-only script;
     None without Redis, or for a few seconds after it failed."""
     return None if time.monotonic() < _down_until else _client()
 
 
-def failed(exc: Exception) -> None:
+def _failed(exc: Exception) -> None:
     """Leave Redis alone for a few seconds: readers go to the database meanwhile."""
     global _down_until
     _down_until = time.monotonic() + 5.0
     log.warning("Redis copy unavailable (%s): reading the database", exc)
 
 
+def fetch(name: str) -> bytes | None:
+    """A value stored beside the copies (`store`), or None: missing, or Redis unusable."""
+    found = _usable()
+    if found is None:
+        return None
+    client, prefix, _ = found
+    try:
+        value: bytes | None = client.get(prefix + name)
+    except redis.RedisError as exc:
+        _failed(exc)
+        return None
+    return value
+
+
+def store(name: str, value: bytes, seconds: int) -> None:
+    """Keep a value beside the copies for `seconds` (nothing without Redis)."""
+    found = _usable()
+    if found is None:
+        return
+    client, prefix, _ = found
+    try:
+        client.set(prefix + name, value, ex=seconds)
+    except redis.RedisError as exc:
+        _failed(exc)
+
+
 def read(scopes: Sequence[str]) -> tuple[int, ...] | None:
     """The copied versions, or None when any is unknown (read the database then)."""
-    found = usable()
+    found = _usable()
     if found is None:
         return None
     client, prefix, _ = found
     try:
         values = client.mget([prefix + s for s in scopes])
     except redis.RedisError as exc:
-        failed(exc)
+        _failed(exc)
         return None
     if any(v is None for v in values):
         return None
@@ -78,7 +104,7 @@ def read(scopes: Sequence[str]) -> tuple[int, ...] | None:
 
 def write(versions: Mapping[str, int]) -> None:
     """Raise the copies to these committed versions."""
-    found = usable()
+    found = _usable()
     if found is None or not versions:
         return
     client, prefix, raise_only = found
@@ -86,4 +112,4 @@ def write(versions: Mapping[str, int]) -> None:
     try:
         raise_only(keys=[prefix + s for s in scopes], args=[*(versions[s] for s in scopes), DAY])
     except redis.RedisError as exc:
-        failed(exc)
+        _failed(exc)

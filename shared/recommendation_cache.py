@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import redis
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
@@ -114,22 +113,14 @@ def cached_list(
     return raw
 
 
-def _shared_key(prefix: str, key: tuple[Any, ...]) -> str:
+def _shared_name(key: tuple[Any, ...]) -> str:
     # The query's repr is the same in every process (ints, strings, a frozen dataclass).
-    return f"{prefix}list:{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}"
+    return f"list:{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}"
 
 
 def _shared(key: tuple[Any, ...], stamp: tuple[int, ...]) -> _Entry | None:
     """The list another process stored in Redis under exactly these counters, if in time."""
-    found = change_mirror.usable()
-    if found is None:
-        return None
-    client, prefix, _ = found
-    try:
-        raw = client.get(_shared_key(prefix, key))
-    except redis.RedisError as exc:
-        change_mirror.failed(exc)
-        return None
+    raw = change_mirror.fetch(_shared_name(key))
     if raw is None:
         return None
     header, body = raw.split(b"\n", 1)
@@ -142,13 +133,6 @@ def _shared(key: tuple[Any, ...], stamp: tuple[int, ...]) -> _Entry | None:
 def _share(key: tuple[Any, ...], entry: _Entry) -> None:
     """Store a list built here for the other gateway processes (each would build it again
     otherwise: after every change the list depends on, and when a process starts)."""
-    found = change_mirror.usable()
-    if found is None:
-        return
-    client, prefix, _ = found
     expires = None if entry.expires is None else entry.expires.isoformat()
     header = json.dumps({"stamp": list(entry.stamp), "expires": expires}).encode()
-    try:
-        client.set(_shared_key(prefix, key), header + b"\n" + entry.body, ex=SHARED_SECONDS)
-    except redis.RedisError as exc:
-        change_mirror.failed(exc)
+    change_mirror.store(_shared_name(key), header + b"\n" + entry.body, SHARED_SECONDS)

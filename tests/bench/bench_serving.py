@@ -346,8 +346,10 @@ def quantile_ms(before: dict[str, Buckets], after: dict[str, Buckets], q: float)
     seen in both, interpolated within its bucket as Prometheus's histogram_quantile does."""
     total: Buckets = {}
     for proc, buckets in after.items():
+        if proc not in before:
+            continue
         for le, count in buckets.items():
-            total[le] = total.get(le, 0.0) + count - before.get(proc, {}).get(le, 0.0)
+            total[le] = total.get(le, 0.0) + count - before[proc].get(le, 0.0)
     bounds = sorted(total)
     if not bounds or total[bounds[-1]] == 0:
         return None
