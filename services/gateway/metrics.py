@@ -3,6 +3,7 @@ database sees it (what to scale workers on)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 
@@ -10,11 +11,12 @@ from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    GCCollector,
     Histogram,
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,6 +48,16 @@ class JobCollector(Collector):
                 oldest.add_metric([kind], (utcnow() - since).total_seconds() if since else 0.0)
         yield counts
         yield oldest
+
+
+class ProcessIdentity(Collector):
+    """Which process answered (its pid, read when asked: a forked process has its own). Two
+    processes started in the same tick share process_start_time_seconds."""
+
+    def collect(self) -> Iterator[InfoMetricFamily]:
+        yield InfoMetricFamily(
+            "lir_gateway_process", "The gateway process answering", value={"pid": str(os.getpid())}
+        )
 
 
 class LatencyMiddleware:
@@ -97,9 +109,12 @@ def install_metrics(app: FastAPI) -> None:
     registry.register(JobCollector())
     registry.register(GROUP_SIZES)
     registry.register(GROUP_SECONDS)
-    # Each gateway process answers /metrics from its own registry: its start time tells
-    # them apart, its CPU and memory are each process's own.
+    # Each gateway process answers /metrics from its own registry, named by its pid: its
+    # CPU and memory are its own, and so are its collector's passes by generation (a full
+    # one stops its event loop: services.gateway.collector).
+    registry.register(ProcessIdentity())
     ProcessCollector(registry=registry)
+    GCCollector(registry=registry)
     latency = Histogram(
         "lir_http_request_seconds",
         "Request latency",

@@ -60,6 +60,11 @@ def _skops() -> ModuleType:
             sklearn.utils.all_estimators = walk
 
 
+def load_model_support() -> None:
+    """Import what loading a model needs, ahead of the first load (the gateway's start-up)."""
+    _skops()
+
+
 def dump_model(estimator: PostingModel) -> bytes:
     blob: bytes = _skops().dumps(estimator)
     return blob

@@ -313,22 +313,31 @@ def group_mean(base: str) -> float | None:
 
 
 Buckets = dict[float, float]  # a histogram's cumulative counts by upper bound (le)
+Snapshots = dict[str, str]  # each gateway process's /metrics, by its pid
 
 
-def round_trips(base: str, processes: int, tries: int = 40) -> dict[str, Buckets]:
-    """Each gateway process's write groups' round-trip histogram (lir_statement_group_seconds),
-    by the process's start time: /metrics answers from whichever process takes the
-    connection, so it is asked until every process has answered."""
+def snapshots(base: str, processes: int, tries: int = 40) -> Snapshots:
+    """Each gateway process's /metrics, by the process's pid: /metrics answers from whichever
+    process takes the connection, so it is asked until every process has answered."""
     import httpx
 
-    found: dict[str, Buckets] = {}
+    found: Snapshots = {}
     for _ in range(tries):
         with httpx.Client(timeout=10) as client:  # a new connection: any process may answer
             text = client.get(base + "/metrics").text
-        started = re.search(r"^process_start_time_seconds ([0-9.e+]+)$", text, re.M)
-        if started is None:
+        pid = re.search(r'^lir_gateway_process_info\{pid="([0-9]+)"\}', text, re.M)
+        if pid is None:
             break
-        found[started.group(1)] = {
+        found[pid.group(1)] = text
+        if len(found) == processes:
+            break
+    return found
+
+
+def round_trips(snaps: Snapshots) -> dict[str, Buckets]:
+    """Each process's write groups' round-trip histogram (lir_statement_group_seconds)."""
+    return {
+        proc: {
             float(le): float(v)
             for le, v in re.findall(
                 r'^lir_statement_group_seconds_bucket\{kind="write",le="([^"]+)"\} ([0-9.e+]+)$',
@@ -336,9 +345,22 @@ def round_trips(base: str, processes: int, tries: int = 40) -> dict[str, Buckets
                 re.M,
             )
         }
-        if len(found) == processes:
-            break
-    return found
+        for proc, text in snaps.items()
+    }
+
+
+def full_collections(before: Snapshots, after: Snapshots) -> int | None:
+    """The collector's full passes (generation 2) between the two snapshots, over the
+    processes seen in both: each stops its process's event loop while it scans."""
+
+    def count(text: str) -> float:
+        found = re.search(
+            r'^python_gc_collections_total\{generation="2"\} ([0-9.e+]+)$', text, re.M
+        )
+        return float(found.group(1)) if found else float("nan")
+
+    passes = [count(after[p]) - count(before[p]) for p in after if p in before]
+    return None if not passes or any(n != n for n in passes) else int(sum(passes))
 
 
 def quantile_ms(before: dict[str, Buckets], after: dict[str, Buckets], q: float) -> float | None:
@@ -612,14 +634,15 @@ def measure(
         serving = pids["bare" if route in bare else "gateway"]
         cpu = cpu_seconds(serving) + database_cpu_seconds()
         if (route, conns) == ("rating", 50):
-            trips = round_trips(base, os.cpu_count() or 1)
+            snaps = snapshots(base, os.cpu_count() or 1)
             r[(route, conns)] = res = rating_rounds(base, lines, launcher_pid, log)
-            trips_after = round_trips(base, os.cpu_count() or 1)
+            snaps_after = snapshots(base, os.cpu_count() or 1)
             # What each rating of a group waits on, and the next group's ratings too.
             for q in (0.5, 0.99):
                 out[f"rating_group_round_trip_p{round(q * 100)}_ms"] = quantile_ms(
-                    trips, trips_after, q
+                    round_trips(snaps), round_trips(snaps_after), q
                 )
+            out["rating_full_collections"] = full_collections(snaps, snaps_after)
         else:
             r[(route, conns)] = res = wrk(bare_base if route in bare else base, lines, conns)
         # Gateway and PostgreSQL CPU per request: comparable on a machine under load.

@@ -3,6 +3,7 @@ polled through the API."""
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from typing import Any
@@ -227,5 +228,8 @@ def test_metrics_show_jobs_and_request_latency(running: Any) -> None:
     assert (
         'lir_http_request_seconds_count{method="GET",route="/api/v1/ratings",status="200"}' in text
     )
-    # Each gateway process answers from its own registry, told apart by its start time.
+    # Each gateway process answers from its own registry, named by its pid, with its CPU,
+    # memory and collector's passes (a full one stops the process's event loop).
+    assert f'lir_gateway_process_info{{pid="{os.getpid()}"}} 1.0' in text
     assert "process_start_time_seconds " in text
+    assert 'python_gc_collections_total{generation="2"} ' in text
