@@ -19,7 +19,7 @@ from shared.ml.persistence import load_model_support
 
 # Allocations between two collections of the youngest generation (CPython's default: 700).
 # In rounds of 50-client ratings like bench_serving's (2 processes), the default promoted
-# enough for two or three full collections a process every 5 s, 7-16 ms each; at 10 000,
+# enough for one or two full collections a process every 5 s, 7-16 ms each; at 10 000,
 # none in six rounds, and one young pass over 1 ms (5.7 ms) in four.
 YOUNG_THRESHOLD = 10_000
 
