@@ -14,15 +14,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 DAY = 86_400  # unused keys go; a missing key only means one read of the database
 _RAISE_ONLY = """
 for i, key in ipairs(KEYS) do
@@ -60,56 +61,44 @@ def _failed(exc: Exception) -> None:
     log.warning("Redis copy unavailable (%s): reading the database", exc)
 
 
-def fetch(name: str) -> bytes | None:
-    """A value stored beside the copies (`store`), or None: missing, or Redis unusable."""
+def _on_redis(work: Callable[[Any, str, Any], T]) -> T | None:
+    """`work(client, prefix, raise_only)`; None without Redis, or when it failed (and then
+    Redis is left alone for a few seconds)."""
     found = _usable()
     if found is None:
         return None
-    client, prefix, _ = found
     try:
-        value: bytes | None = client.get(prefix + name)
+        return work(*found)
     except redis.RedisError as exc:
         _failed(exc)
         return None
+
+
+def fetch(name: str) -> bytes | None:
+    """A value stored beside the copies (`store`), or None: missing, or Redis unusable."""
+    value: bytes | None = _on_redis(lambda client, prefix, _: client.get(prefix + name))
     return value
 
 
 def store(name: str, value: bytes, seconds: int) -> None:
     """Keep a value beside the copies for `seconds` (nothing without Redis)."""
-    found = _usable()
-    if found is None:
-        return
-    client, prefix, _ = found
-    try:
-        client.set(prefix + name, value, ex=seconds)
-    except redis.RedisError as exc:
-        _failed(exc)
+    _on_redis(lambda client, prefix, _: client.set(prefix + name, value, ex=seconds))
 
 
 def read(scopes: Sequence[str]) -> tuple[int, ...] | None:
     """The copied versions, or None when any is unknown (read the database then)."""
-    found = _usable()
-    if found is None:
-        return None
-    client, prefix, _ = found
-    try:
-        values = client.mget([prefix + s for s in scopes])
-    except redis.RedisError as exc:
-        _failed(exc)
-        return None
-    if any(v is None for v in values):
+    values = _on_redis(lambda client, prefix, _: client.mget([prefix + s for s in scopes]))
+    if values is None or any(v is None for v in values):
         return None
     return tuple(int(v) for v in values)
 
 
 def write(versions: Mapping[str, int]) -> None:
     """Raise the copies to these committed versions."""
-    found = _usable()
-    if found is None or not versions:
-        return
-    client, prefix, raise_only = found
     scopes = sorted(versions)
-    try:
-        raise_only(keys=[prefix + s for s in scopes], args=[*(versions[s] for s in scopes), DAY])
-    except redis.RedisError as exc:
-        _failed(exc)
+    if scopes:
+        _on_redis(
+            lambda _, prefix, raise_only: raise_only(
+                keys=[prefix + s for s in scopes], args=[*(versions[s] for s in scopes), DAY]
+            )
+        )
