@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from cachetools import TTLCache
-from sqlalchemy import Integer, Select, bindparam, event, or_, select, update
+from sqlalchemy import Integer, Interval, Select, bindparam, event, literal, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningUpdate
 
@@ -152,9 +152,9 @@ def touch_due(k: Key) -> int | None:
 
 
 def _touch_statement() -> ReturningUpdate[Any]:
-    """last_used_at written for many tokens in one statement (PostgreSQL): each parameter an
-    array, `token_id` and `now`, with an element per call (the gateway's `pool.grouped`), a
-    row for each token written, numbered by `call`. The rows are locked in id order first,
+    """last_used_at written for many tokens in one statement (PostgreSQL): the calls of
+    `calls_table`, `token_id` and `now` each (the gateway's `pool.grouped`), a row for
+    each token written, numbered by `call`. The rows are locked in id order first,
     so two such statements never wait on each other in a cycle."""
     calls = calls_table({"token_id": Integer(), "now": ApiToken.last_used_at.type})
     locked = (
@@ -169,7 +169,10 @@ def _touch_statement() -> ReturningUpdate[Any]:
         .where(
             ApiToken.id == calls.c.token_id,
             ApiToken.id.in_(select(locked.c.id)),
-            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < calls.c.now - TOUCH_EVERY),
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < calls.c.now - literal(TOUCH_EVERY, Interval()),
+            ),
         )
         .values(last_used_at=calls.c.now)
         .returning(calls.c.call)

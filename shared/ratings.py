@@ -125,7 +125,7 @@ def rating_public(rating: Any, posting: Any) -> RatingPublic:
     return out
 
 
-# A rating's parameters, each an array in RATE_STORED: one element per rating.
+# A rating's parameters: an object each in RATE_STORED's document of calls.
 _CALL_TYPES: dict[str, Any] = {
     "job_id": String(),
     "user_id": Integer(),
@@ -140,7 +140,7 @@ def _rate_stored() -> Select[Any]:
     """Ratings of postings stored fresh and extracted, any number in one statement
     (PostgreSQL, in autocommit: one round trip, nothing held between): the postings read,
     the ratings upserted and each user's change counter bumped once per rating, in
-    data-modifying CTEs. Each parameter is an array with an element per rating
+    data-modifying CTEs. The ratings are the calls of `calls_table`, an object each
     (`rate_stored_params`, gathered by `pool.grouped`); each row answers the rating its
     `call` numbers (from 1). No row for a rating whose posting is not ready (or unknown):
     nothing is written for it, and `rate_url` answers instead. Rows are written in
@@ -172,9 +172,11 @@ def _rate_stored() -> Select[Any]:
         and_(rated.c.rated_user_id == posting.c.user_id, rated.c.posting_id == posting.c.id),
     )
     bumped = bump_each(select(posting.c.scope).select_from(wrote)).cte("bumped")
+    # Columns unlabelled (`rated_stored` reads them by position): psycopg caches the parsing
+    # of a statement only up to 4 096 characters, and the labels took this one past it.
     return select(
-        *(posting.c[c.name].label(f"posting_{c.name}") for c in _CARD_COLUMNS),
-        *(rated.c[c.name].label(f"rating_{c.name}") for c in _RATING_OUT),
+        *(posting.c[c.name] for c in _CARD_COLUMNS),
+        *(rated.c[c.name] for c in _RATING_OUT),
         bumped.c.scope,
         bumped.c.version,
         posting.c.call,

@@ -12,10 +12,10 @@ the gateway answers 503 with Retry-After.
 Concurrent calls of one statement in a process share a round trip. Reads go pipelined on
 one connection, as one executemany, which costs far less Python per statement than an
 execute each (a stored prediction in-process: 0.09 ms of CPU against 0.29 ms). Writes
-(`grouped`: the rating of a stored posting) go as one statement over arrays of their
-parameters: one transaction, one flush. A write's cost is its commit, the WAL flush
-waiting on the disk (~4 ms here, against 0.06 ms for the statement itself), so writes
-committed together cost far less each."""
+(`grouped`: the rating of a stored posting) go as one statement over a JSON document of
+their parameters (`shared.db.calls`): one transaction, one flush. A write's cost is its
+commit, the WAL flush waiting on the disk (~4 ms here, against 0.06 ms for the statement
+itself), so writes committed together cost far less each."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from services.gateway.admission import read_only
-from shared.db.calls import as_arrays
+from shared.db.calls import as_document
 from shared.db.session import get_engine
 
 log = logging.getLogger(__name__)
@@ -179,14 +179,13 @@ _groups: dict[tuple[asyncio.AbstractEventLoop, Statement], _Group] = {}
 async def grouped(stmt: Statement, params: dict[str, Any], committed: Committed) -> Any:
     """The row answering this call of a write that runs as one statement, in one transaction
     and one commit, with the concurrent calls of the same statement. `stmt` is a set
-    statement: each of its parameters an array with an element per call (this call's
-    `params` hold its elements), each of its rows answering the call its `call` column
-    numbers (from 1; no row: None). `committed(rows)` runs once per group, with the rows it
-    committed, before any of them is answered: the same `committed` for every call of a
-    statement."""
+    statement over `calls_table` (this call's `params` are one object of its document),
+    each of its rows answering the call its `call` column numbers (from 1; no row: None).
+    `committed(rows)` runs once per group, with the rows it committed, before any of them
+    is answered: the same `committed` for every call of a statement."""
     pool = _pools.get(asyncio.get_running_loop())
     if pool is None:
-        rows = list(await read_only(lambda conn: conn.execute(stmt, as_arrays([params])).all()))
+        rows = list(await read_only(lambda conn: conn.execute(stmt, as_document([params])).all()))
         _after_commit(committed, rows)
         return rows[0] if rows else None
     return await _together(pool, stmt, params, committed)
@@ -293,7 +292,7 @@ async def _writes(
     sql, bound = _compiled(stmt)
 
     async def run(conn: AsyncConnection[Any]) -> list[Any]:
-        cursor = await conn.execute(sql, {**bound, **as_arrays(calls)})  # type: ignore[arg-type]
+        cursor = await conn.execute(sql, {**bound, **as_document(calls)})  # type: ignore[arg-type]
         return await cursor.fetchall()
 
     by_call = {row.call: row for row in await _on(pool, sql, run)}

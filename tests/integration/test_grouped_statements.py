@@ -24,7 +24,7 @@ from services.gateway.app import create_app
 from services.gateway.pool import GROUP_SECONDS, GROUP_SIZES, first, grouped, pool_on_this_loop
 from shared.changes import user_scope
 from shared.db.base import utcnow
-from shared.ratings import RATE_STORED, rate_stored_params
+from shared.ratings import RATE_STORED, rate_stored_params, rated_stored
 from tests.conftest import signup
 from tests.integration.planted import planted_posting
 
@@ -181,7 +181,8 @@ def test_a_group_answers_each_call_with_its_own_row_or_none(board: dict[str, Any
 
     rows = asyncio.run(burst())
     assert rows[3] is None
-    answered = [(int(row.posting_job_id), row.rating_rating) for row in rows if row is not None]
+    answers = [rated_stored(row) for row in rows if row is not None]
+    answered = [(int(a.posting.job_id or 0), a.rating.rating) for a in answers]
     assert answered == [(j, r) for _, j, r in sent if j != 1]
     assert sum(len(c) for c in commits) == len(sent) - 1 and len(commits) < len(sent)
 
@@ -272,3 +273,39 @@ def test_a_token_this_process_has_not_read_is_read_and_touched_on_the_pool(
     refused = _burst(sends)
     assert {a.status_code for a, i in zip(refused, range(50), strict=True) if i % 2} == {401}
     assert threaded == []
+
+
+def test_a_calls_document_reads_back_as_each_call_was_sent(board: dict[str, Any]) -> None:
+    """The calls go as one JSON document (`shared.db.calls`): each comes back from it with
+    its values as sent (a timestamp to the microsecond, text past ASCII, quotes and
+    backslashes) and numbered in order."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import DateTime, String
+
+    from shared.db.calls import as_document, calls_table
+    from shared.db.session import session_scope
+
+    table = calls_table({"word": String(), "at": DateTime(timezone=True), "n": Integer()})
+    sent = [
+        {"word": 'Zürich "quoted" \\ back', "at": datetime(2026, 12, 7, 1, 2, 3, 456789, UTC)},
+        {"word": "naïve", "at": datetime(2026, 1, 1, 23, 0, tzinfo=timezone(timedelta(hours=5)))},
+        {"word": "", "at": utcnow()},
+    ]
+    sent = [{**call, "n": k * 7} for k, call in enumerate(sent)]
+    with session_scope() as session:
+        rows = session.execute(
+            select(table.c.word, table.c.at, table.c.n, table.c.call), as_document(sent)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (call["word"], call["at"], call["n"], number) for number, call in enumerate(sent, 1)
+    ]
+
+
+def test_the_rating_statement_is_short_enough_for_psycopg_to_keep_its_parsing() -> None:
+    """psycopg parses a statement's placeholders once only for statements up to
+    MAX_CACHED_STATEMENT_LENGTH; the rating's, sent for every group, stays within it."""
+    from psycopg import _queries
+
+    sql, _ = pool._compiled(RATE_STORED)
+    assert len(sql) <= _queries.MAX_CACHED_STATEMENT_LENGTH
