@@ -85,7 +85,9 @@ async def known_user(kind: Kind, secret: str) -> User | None:
     """The credential's user (`known`), without a hop to a thread: a cached credential costs
     nothing, one to read costs a read on the gateway's pool (shared with the concurrent reads
     of it), and a token whose `last_used_at` is due (once a minute) a write there (shared
-    with the tokens due at the same moment). Without the pool (SQLite) a thread does both."""
+    with the tokens due at the same moment), which the request does not wait for: every
+    token's first request of a minute waited a commit. Without the pool (SQLite) a thread
+    does both."""
     k = key(kind, secret)
     user = known_cached(k)
     if user is False and pool.running():
@@ -94,7 +96,7 @@ async def known_user(kind: Kind, secret: str) -> User | None:
             remember(k, credential_of(row))
         token_id = touch_due(k)
         if token_id is not None:
-            await _write_last_used(token_id)
+            pool.in_background(_write_last_used(token_id))
         user = known_cached(k)
     return await run_in_threadpool(known, k) if user is False else user
 

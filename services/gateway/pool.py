@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -76,8 +76,24 @@ async def pool_on_this_loop() -> AsyncIterator[None]:
     try:
         yield
     finally:
+        background = _background.pop(loop, set())
+        await asyncio.gather(*background, return_exceptions=True)
         _pools.pop(loop, None)
         await pool.close()
+
+
+# Per loop: writes that no answer waits on (`in_background`), awaited before the pool closes.
+_background: dict[asyncio.AbstractEventLoop, set[asyncio.Task[None]]] = {}
+
+
+def in_background(write: Coroutine[Any, Any, None]) -> None:
+    """Run a write no answer waits on (a token's last_used_at) as a task of this loop's
+    pool: the request goes on at once, and the pool closes only once the write is done."""
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(write)
+    tasks = _background.setdefault(loop, set())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 def running() -> bool:

@@ -309,3 +309,56 @@ def test_the_rating_statement_is_short_enough_for_psycopg_to_keep_its_parsing() 
 
     sql, _ = pool._compiled(RATE_STORED)
     assert len(sql) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_a_request_does_not_wait_for_its_tokens_last_used_at(board: dict[str, Any]) -> None:
+    """A token's last_used_at (written once a minute) is written beside the request, not in
+    its way: ratings on a token whose row another transaction holds locked are answered
+    while it holds it, and the write lands once the lock is let go, before the pool closes.
+    (Waiting for it, each token's first request of a minute waited a commit, or a lock.)"""
+    from shared import credentials
+    from shared.db.models import ApiToken
+    from shared.db.session import get_engine, session_scope
+
+    (user_id, headers), *_ = board["users"]
+
+    def last_used() -> Any:
+        with session_scope() as session:
+            return session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user_id))
+
+    with session_scope() as session:
+        session.execute(
+            update(ApiToken).where(ApiToken.user_id == user_id).values(last_used_at=None)
+        )
+    credentials._cache.clear()
+    credentials._touched.clear()
+    conninfo = get_engine().url.set(drivername="postgresql").render_as_string(False)
+
+    async def rate_while_locked() -> tuple[list[int], Any]:
+        async with (
+            pool_on_this_loop(),
+            await psycopg.AsyncConnection.connect(conninfo) as locker,
+            locker.transaction(),
+        ):
+            await locker.execute(
+                "SELECT id FROM api_tokens WHERE user_id = %s FOR UPDATE", (user_id,)
+            )
+            transport = httpx.ASGITransport(app=create_app())
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                sent = (
+                    c.post(
+                        "/api/v1/ratings",
+                        json={"url": URL(board["first"] + k), "rating": k % 4},
+                        headers=headers,
+                    )
+                    for k in range(5)
+                )
+                # A guard against hanging, not a timing: waiting on the lock never ends.
+                answers = await asyncio.wait_for(asyncio.gather(*sent), 120)
+            while_locked = last_used()
+        return [a.status_code for a in answers], while_locked
+
+    statuses, while_locked = asyncio.run(rate_while_locked())
+    assert statuses == [202] * 5
+    assert while_locked is None  # answered before the write could land
+    assert last_used() is not None  # and it landed before the pool closed
