@@ -6,8 +6,8 @@ number from 1; each row of the statement answers the call it names. The gateway'
 `pool.grouped` gathers concurrent calls into such a document.
 
 One JSON text, not an array per parameter: psycopg dumps an array element by element in
-Python (a dozen ratings' six arrays: ~390 µs of the gateway's CPU, their two timestamp
-arrays ~240 of it), while `json.dumps` of the same calls takes a few tens of µs."""
+Python. Ten ratings' six arrays took 389 µs of the gateway's CPU (their two timestamp arrays
+most of it); their document takes 142 µs, its dump included."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ ratings, every rating lands with the value sent last, each user's change counter
 per rating, each call gets its own row (None where nothing was written), and a write that
 fails fails alone, its group rolled back whole. Concurrent reads (`first`) share round trips,
 each caller gets its own row, and a read that fails fails alone. A token out of the cache is
-read, and its last_used_at written, on the pool, not on a thread."""
+read, and its last_used_at written, on the pool, not on a thread, and no request waits for
+that write. The calls' document reads back as sent."""
 
 from __future__ import annotations
 
