@@ -64,7 +64,7 @@
           const { data } = await api("POST", `/saved-searches/${s.id}/run`);
           await LIR.pollJob(data.job.id, (j) => status.replaceChildren(jobStatus(j)));
           savedStatus.textContent = `Ran “${s.name}”.`;
-          loadSaved(); loadNotes(); changed();
+          loadSaved(); await loadNotes(); changed();
         } }, "Run now"),
         el("button", { type: "button", class: "link danger", onclick: async () => {
           await api("DELETE", `/saved-searches/${s.id}`); savedStatus.textContent = `Deleted “${s.name}”.`; loadSaved();
@@ -91,7 +91,8 @@
     } catch (err) { showError(error, err); }
   });
   document.getElementById("read-all").addEventListener("click", async () => {
-    await api("POST", "/notifications/read", {}); loadNotes(); changed();
+    // The badge refreshes after the list, so it never says "none unread" beside unread alerts.
+    await api("POST", "/notifications/read", {}); await loadNotes(); changed();
   });
   document.getElementById("feed-button").addEventListener("click", async () => {
     const { data } = await api("POST", "/feed-token");
