@@ -73,19 +73,22 @@ def _versions(user_ids: list[int]) -> dict[int, int]:
     return dict(zip(user_ids, found, strict=True))
 
 
-def _burst(sends: list[tuple[dict[str, str], int, int]]) -> list[httpx.Response]:
-    """Concurrent ratings (headers, job id, rating) through the real app on its pool."""
+async def _rate(sends: list[tuple[dict[str, str], int, int]]) -> list[httpx.Response]:
+    """Concurrent ratings (headers, job id, rating) through the real app, on the loop's pool."""
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await asyncio.gather(
+            *(
+                client.post("/api/v1/ratings", json={"url": URL(j), "rating": r}, headers=h)
+                for h, j, r in sends
+            )
+        )
 
+
+def _burst(sends: list[tuple[dict[str, str], int, int]]) -> list[httpx.Response]:
     async def burst() -> list[httpx.Response]:
         async with pool_on_this_loop():
-            transport = httpx.ASGITransport(app=create_app())
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                return await asyncio.gather(
-                    *(
-                        client.post("/api/v1/ratings", json={"url": URL(j), "rating": r}, headers=h)
-                        for h, j, r in sends
-                    )
-                )
+            return await _rate(sends)
 
     return asyncio.run(burst())
 
@@ -344,18 +347,9 @@ def test_a_request_does_not_wait_for_its_tokens_last_used_at(board: dict[str, An
             await locker.execute(
                 "SELECT id FROM api_tokens WHERE user_id = %s FOR UPDATE", (user_id,)
             )
-            transport = httpx.ASGITransport(app=create_app())
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-                sent = (
-                    c.post(
-                        "/api/v1/ratings",
-                        json={"url": URL(board["first"] + k), "rating": k % 4},
-                        headers=headers,
-                    )
-                    for k in range(5)
-                )
-                # A guard against hanging, not a timing: waiting on the lock never ends.
-                answers = await asyncio.wait_for(asyncio.gather(*sent), 120)
+            sends = [(headers, board["first"] + k, k % 4) for k in range(5)]
+            # A guard against hanging, not a timing: waiting on the lock never ends.
+            answers = await asyncio.wait_for(_rate(sends), 120)
             while_locked = last_used()
         return [a.status_code for a in answers], while_locked
 
