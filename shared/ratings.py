@@ -5,7 +5,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, String, Table, and_, bindparam, func, select
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -147,10 +158,23 @@ def _rate_stored() -> Select[Any]:
     (user, posting) order, so that two such statements never lock in a cycle; one that
     names a (user, posting) twice fails whole (the pool then runs each alone)."""
     calls = calls_table(_CALL_TYPES)
+    # Each call's posting is looked up by its job id alone (LATERAL: a unique-index probe a
+    # call), and its readiness checked after. As a join, the planner guessed 100 calls and
+    # scanned every fetched posting for them by their status: with 570 postings, 2.6 ms of a
+    # 12-rating group's 4.7 in PostgreSQL, growing with the table.
+    found = (
+        select(*_CARD_COLUMNS, ready(calls.c.fresh_after).label("ready"))
+        .where(_POSTINGS.c.job_id == calls.c.job_id)
+        .limit(1)  # job ids are unique; the limit keeps the planner from flattening it
+        .lateral("found")
+    )
     posting = (
-        select(*_CARD_COLUMNS, *(calls.c[n] for n in ("user_id", "rating", "now", "scope", "call")))
-        .join_from(calls, _POSTINGS, _POSTINGS.c.job_id == calls.c.job_id)
-        .where(ready(calls.c.fresh_after))
+        select(
+            *(found.c[c.name] for c in _CARD_COLUMNS),
+            *(calls.c[n] for n in ("user_id", "rating", "now", "scope", "call")),
+        )
+        .select_from(calls.join(found, true()))
+        .where(found.c.ready)
         .cte("posting")
     )
     upsert = pg_insert(_RATINGS).from_select(
@@ -172,8 +196,9 @@ def _rate_stored() -> Select[Any]:
         and_(rated.c.rated_user_id == posting.c.user_id, rated.c.posting_id == posting.c.id),
     )
     bumped = bump_each(select(posting.c.scope).select_from(wrote)).cte("bumped")
-    # Columns unlabelled (`rated_stored` reads them by position): psycopg caches the parsing
-    # of a statement only up to 4 096 characters, and the labels took this one past it.
+    # Columns unlabelled (`rated_stored` reads them by position): less to send and to parse.
+    # The statement is past the 4 096 characters up to which psycopg keeps its parsing
+    # (28 us a group; the lookup by job id above saves PostgreSQL ~2.5 ms a group).
     return select(
         *(posting.c[c.name] for c in _CARD_COLUMNS),
         *(rated.c[c.name] for c in _RATING_OUT),
