@@ -68,8 +68,9 @@ async def bare_post(body: Small) -> Small:
 REPO = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).with_name("serving_load.lua")
 # Enough stored postings that every rating of the three 50-client rounds is a new row at the
-# rates of this machine (50 users x 490 unrated postings); past them, a line rates again.
-N_USERS, N_SEEDED, N_STORED, N_MODELS = 50, 30, 520, 10
+# rates of this machine (50 users x 990 unrated postings: three rounds at 3 000 ratings/s);
+# past them, a line rates again (`rating_rerated`).
+N_USERS, N_SEEDED, N_STORED, N_MODELS = 50, 30, 1020, 10
 SECONDS = 5
 # The rating phase at 50 clients runs in 5 s rounds until this many distinct ratings were
 # accepted (the "no growth over a 2 000-rating run" target) and PAIRED_ROUNDS ran, or
