@@ -349,6 +349,8 @@ def ensure_scored(session: Session, user_id: int, limit: int = 5000) -> int:
             .limit(limit)
         )
     )
+    if not missing:
+        return 0
     # A page asks for its parts at once (the path's map and gaps), so two requests may score
     # the same new postings together; they compute the same rows, and the first one kept wins.
     insert = dialect_insert(session)(Prediction).on_conflict_do_nothing(

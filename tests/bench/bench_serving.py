@@ -3,7 +3,7 @@ machine's PostgreSQL and Redis, with the LinkedIn stand-in) against a bare FastA
 the same way (same uvicorn command and process count), both driven by `wrk` with one script.
 
 Seeds 50 users, 10 with 30 ratings and a trained model, 40 with 10 ratings (below the
-minimum: the heuristic), and 520 stored postings (scraped from the stand-in and extracted),
+minimum: the heuristic), and 2 020 stored postings (scraped from the stand-in and extracted),
 then measures at 1 and 50 concurrent clients, with one token and with 50 tokens. Every
 accepted (202) rating is looked up in the database after the workers drain. Prints one JSON line.
 
@@ -296,9 +296,9 @@ def rating_rounds(
     ids: set[int] = set()
     rss: list[float] = []
     offset = 0
-    while (len(ids) < RATINGS_TARGET or len(rounds) < PAIRED_ROUNDS) and len(
-        rounds
-    ) < MAX_RATING_ROUNDS:
+    while len(rounds) < MAX_RATING_ROUNDS and (
+        len(ids) < RATINGS_TARGET or len(rounds) < PAIRED_ROUNDS
+    ):
         quiet(launcher_pid)
         bare = wrk(bare_base, bare_post, 50)
         res = wrk(base, lines[offset:] + lines[:offset], 50)
